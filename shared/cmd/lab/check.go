@@ -1,0 +1,49 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/learn-grpc/learn-grpc/shared/checks"
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
+
+func runCheck(args []string, root string, rep *harness.Reporter, tools *harness.Tools, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: check NN [-dir DIR]")
+	}
+	c, err := checks.Find(args[0])
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "check this folder instead of the stage's own (to see a check fail)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	target := filepath.Join(root, c.Stage)
+	if *dir != "" {
+		target = *dir
+	}
+	if err := harness.RunCheck(c, root, target, rep, tools); err != nil {
+		return errFailed
+	}
+	return nil
+}
+
+// runTour shows the newest stage working end to end: its check builds the
+// binaries, starts the server, calls it the ways the README does, and stops it.
+func runTour(root string, rep *harness.Reporter, tools *harness.Tools) error {
+	all := checks.All()
+	newest := all[len(all)-1]
+	rep.Checkf("A tour of the newest stage, %s. Every command below is one you can run", newest.Stage)
+	rep.Checkf("yourself from %s/; see its README.md for what each one teaches.", newest.Stage)
+	rep.Checkf("")
+	if err := harness.RunCheck(newest, root, filepath.Join(root, newest.Stage), rep, tools); err != nil {
+		return errFailed
+	}
+	return nil
+}

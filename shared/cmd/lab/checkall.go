@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/learn-grpc/learn-grpc/shared/checks"
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
+
+// step is one verdict of check-all.
+type step struct {
+	name string
+	run  func() error
+}
+
+// runCheckAll runs everything CI runs, in the order a learner would want to
+// hear about problems: workspace shape, formatting, each module on its own,
+// the protos, then each stage's milestones. It goes on after a failure so one
+// run shows every problem, and ends with a "N passed, N failed" line.
+func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error {
+	all := checks.All()
+	var stages []string
+	for _, c := range all {
+		stages = append(stages, c.Stage)
+	}
+	modules := append(append([]string(nil), stages...), "shared")
+	var patterns []string
+	for _, m := range modules {
+		patterns = append(patterns, "./"+m+"/...")
+	}
+
+	steps := []step{
+		{"go.work lists exactly the stage folders and shared/", func() error { return workspaceShape(root, stages) }},
+		{"gofmt: every Go file is formatted", func() error { return gofmtClean(root, rep, modules) }},
+		{"go vet over the whole workspace", func() error { return goCmd(rep, root, nil, append([]string{"vet"}, patterns...)...) }},
+		{"go test -race over the whole workspace", func() error {
+			return goCmd(rep, root, nil, append([]string{"test", "-race"}, patterns...)...)
+		}},
+	}
+	for _, stage := range stages {
+		dir := filepath.Join(root, stage)
+		steps = append(steps, step{stage + " builds, vets and tests on its own (GOWORK=off)", func() error {
+			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "-race", "./..."}} {
+				if err := goCmd(rep, dir, []string{"GOWORK=off"}, args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
+	}
+	for i, stage := range stages {
+		steps = append(steps, step{"buf lint " + stage, func() error { return bufCmd(rep, tools, root, "lint", stage) }})
+		if i > 0 {
+			prev := stages[i-1]
+			steps = append(steps, step{"buf breaking " + stage + " against " + prev, func() error {
+				return bufCmd(rep, tools, root, "breaking", stage, "--against", prev)
+			}})
+		}
+	}
+	for _, c := range all {
+		steps = append(steps, step{"check " + c.Stage, func() error {
+			return harness.RunCheck(c, root, filepath.Join(root, c.Stage), rep, tools)
+		}})
+	}
+
+	start := time.Now()
+	var failed []string
+	for i, s := range steps {
+		rep.Checkf("")
+		rep.Checkf("== %d/%d %s", i+1, len(steps), s.name)
+		if err := s.run(); err != nil {
+			rep.Checkf("FAILED: %s: %v", s.name, err)
+			failed = append(failed, s.name)
+			continue
+		}
+		rep.Checkf("passed: %s", s.name)
+	}
+	rep.Checkf("")
+	rep.Checkf("check-all took %s", time.Since(start).Round(time.Second))
+	for _, f := range failed {
+		rep.Checkf("failed: %s", f)
+	}
+	// The closing line stands alone, unprefixed, so CI and people can read it.
+	fmt.Printf("Result: %d passed, %d failed\n", len(steps)-len(failed), len(failed))
+	if len(failed) > 0 {
+		return errFailed
+	}
+	return nil
+}
+
+var stageDirRE = regexp.MustCompile(`^\d\d-[a-z0-9-]+$`)
+
+// workspaceShape fails when go.work and the stage folders disagree: a stage
+// missing from go.work escapes the workspace-wide tests, and anything extra
+// (the tool modules, say) would let its dependencies move the stages' versions.
+func workspaceShape(root string, stages []string) error {
+	res, err := harness.Run(context.Background(), root, nil, time.Minute, "go", "work", "edit", "-json")
+	if err != nil || res.ExitCode != 0 {
+		return fmt.Errorf("go work edit -json: %v %s", err, res.Output)
+	}
+	var work struct{ Use []struct{ DiskPath string } }
+	if err := json.Unmarshal([]byte(res.Output), &work); err != nil {
+		return err
+	}
+	var listed []string
+	for _, u := range work.Use {
+		listed = append(listed, strings.TrimPrefix(filepath.ToSlash(filepath.Clean(u.DiskPath)), "./"))
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return err
+	}
+	want := []string{"shared"}
+	for _, e := range entries {
+		if e.IsDir() && stageDirRE.MatchString(e.Name()) {
+			want = append(want, e.Name())
+		}
+	}
+	slices.Sort(listed)
+	slices.Sort(want)
+	if !slices.Equal(listed, want) {
+		return fmt.Errorf("go.work uses %v; it must use exactly the stage folders and shared: %v", listed, want)
+	}
+	withChecks := append(append([]string(nil), stages...), "shared")
+	slices.Sort(withChecks)
+	if !slices.Equal(withChecks, want) {
+		return fmt.Errorf("stage folders %v and stage checks %v differ: every stage needs a check in shared/checks", want, stages)
+	}
+	return nil
+}
+
+func gofmtClean(root string, rep *harness.Reporter, dirs []string) error {
+	res, err := harness.Run(context.Background(), root, nil, time.Minute, "gofmt", append([]string{"-l"}, dirs...)...)
+	if err != nil || res.ExitCode != 0 {
+		return fmt.Errorf("gofmt: %v %s", err, res.Output)
+	}
+	if out := strings.TrimSpace(res.Output); out != "" {
+		rep.Program("gofmt", out)
+		return fmt.Errorf("not gofmt-formatted (run gofmt -w on them)")
+	}
+	return nil
+}
+
+// goCmd runs a go command, showing its output under [go].
+func goCmd(rep *harness.Reporter, dir string, env []string, args ...string) error {
+	rep.Checkf("$ %sgo %s", strings.Join(append(env, ""), " "), strings.Join(args, " "))
+	res, err := harness.Run(context.Background(), dir, env, 20*time.Minute, "go", args...)
+	if strings.TrimSpace(res.Output) != "" {
+		rep.Program("go", res.Output)
+	}
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("go %s exited with status %d", args[0], res.ExitCode)
+	}
+	return nil
+}
+
+// bufCmd runs the pinned buf from the lab root on stage folders.
+func bufCmd(rep *harness.Reporter, tools *harness.Tools, root string, args ...string) error {
+	buf, err := tools.Buf(root)
+	if err != nil {
+		return err
+	}
+	// Run from tools/buf, as a learner's "go -C tools/buf tool buf" does,
+	// so the command shown is the command run.
+	for i, a := range args {
+		if stageDirRE.MatchString(a) {
+			args[i] = "../../" + a
+		}
+	}
+	rep.Checkf("$ go -C tools/buf tool buf %s", strings.Join(args, " "))
+	res, err := harness.Run(context.Background(), filepath.Join(root, "tools", "buf"), nil, 5*time.Minute, buf, args...)
+	if strings.TrimSpace(res.Output) != "" {
+		rep.Program("buf", res.Output)
+	}
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("buf %s exited with status %d", args[0], res.ExitCode)
+	}
+	return nil
+}

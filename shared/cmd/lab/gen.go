@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/learn-grpc/learn-grpc/shared/checks"
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
+
+// runGen regenerates each stage's gen/ folder from its protos. The old
+// folder is removed first, so code for a deleted .proto does not linger.
+func runGen(args []string, root string, rep *harness.Reporter, tools *harness.Tools) error {
+	var stages []string
+	for _, c := range checks.All() {
+		stages = append(stages, c.Stage)
+	}
+	if len(args) > 0 {
+		stages = stages[:0]
+		for _, a := range args {
+			c, err := checks.Find(a)
+			if err != nil {
+				return err
+			}
+			stages = append(stages, c.Stage)
+		}
+	}
+	for _, stage := range stages {
+		dir := filepath.Join(root, stage)
+		if err := os.RemoveAll(filepath.Join(dir, "gen")); err != nil {
+			return err
+		}
+		res, err := harness.Generate(tools, root, dir, ".")
+		if err != nil || res.ExitCode != 0 {
+			rep.Program("buf", res.Output)
+			return fmt.Errorf("generating %s: %v (exit %d)", stage, err, res.ExitCode)
+		}
+		rep.Checkf("generated %s/gen", stage)
+	}
+	return nil
+}

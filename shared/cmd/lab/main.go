@@ -1,0 +1,73 @@
+// Command lab runs the lab's own chores: checking a stage or all of them,
+// regenerating code, and showing what one stage adds to another. The scripts/
+// wrappers call it; on Windows, call it directly:
+//
+//	go run ./shared/cmd/lab check-all
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
+
+const usage = `Usage: go run ./shared/cmd/lab <command> [arguments]
+
+Commands:
+  tour                     build the newest stage, start its server, call it
+  check NN [-dir DIR]      prove stage NN's milestones (DIR: check another folder)
+  check-all                every check, go vet, go test -race, buf lint and breaking
+  gen [NN ...]             regenerate the Go code from the protos (all stages by default)
+  diff-stages A B [-generated]
+                           show what stage B adds to stage A
+`
+
+// errFailed means the command already printed why it failed.
+var errFailed = errors.New("failed")
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, errFailed) {
+			fmt.Fprintln(os.Stderr, "lab:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := harness.FindRoot(cwd)
+	if err != nil {
+		return err
+	}
+	rep := harness.NewReporter(stdout)
+	tools := harness.NewTools(rep)
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "tour":
+		return runTour(root, rep, tools)
+	case "check":
+		return runCheck(rest, root, rep, tools, stderr)
+	case "check-all":
+		return runCheckAll(root, rep, tools)
+	case "gen":
+		return runGen(rest, root, rep, tools)
+	case "diff-stages":
+		return runDiff(rest, root, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

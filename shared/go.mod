@@ -1,0 +1,3 @@
+module github.com/learn-grpc/learn-grpc/shared
+
+go 1.26.0

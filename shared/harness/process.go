@@ -1,0 +1,151 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Result is what a finished command printed and how it ended.
+type Result struct {
+	Output   string // stdout and stderr together, in the order written
+	ExitCode int
+}
+
+// Run runs a program to completion with a deadline. A program still running
+// at the deadline is killed and reported as such, never waited on forever.
+func Run(ctx context.Context, dir string, env []string, timeout time.Duration, name string, args ...string) (Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	res := Result{Output: out.String(), ExitCode: cmd.ProcessState.ExitCode()}
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return res, fmt.Errorf("still running after %s, so it was stopped", timeout)
+	case errors.As(err, &exitErr):
+		return res, nil // a non-zero exit is an outcome to compare, not a harness failure
+	case err != nil:
+		return res, err
+	}
+	return res, nil
+}
+
+// listeningRE finds the address in the line every lab server prints first.
+var listeningRE = regexp.MustCompile(`^gRPC server listening on (\S+)$`)
+
+// Server is a lab server process started by the check.
+type Server struct {
+	Addr      string // the address it reported, e.g. 127.0.0.1:41234
+	FirstLine string // the listening line exactly as printed
+	cmd       *exec.Cmd
+	output    *lineWriter
+	exited    chan struct{}
+	waitErr   error
+}
+
+// StartServer starts a server binary on a free loopback port (the kernel
+// picks it: "-addr=127.0.0.1:0", so two checks never race for a port), waits
+// for its listening line, then polls the standard health service with
+// grpcurl until it answers SERVING. Its output is shown live as [server].
+func StartServer(rep *Reporter, grpcurl, dir, bin string, args []string) (*Server, error) {
+	s := &Server{exited: make(chan struct{})}
+	addrCh := make(chan string, 1)
+	var once sync.Once
+	s.output = &lineWriter{r: rep, who: "server", onLine: func(line string) {
+		if m := listeningRE.FindStringSubmatch(line); m != nil {
+			once.Do(func() { s.FirstLine = line; addrCh <- m[1] })
+		}
+	}}
+	s.cmd = exec.Command(bin, append(append([]string(nil), args...), "-addr=127.0.0.1:0")...)
+	s.cmd.Dir = dir
+	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { s.waitErr = s.cmd.Wait(); close(s.exited) }()
+
+	select {
+	case s.Addr = <-addrCh:
+	case <-s.exited:
+		return nil, fmt.Errorf("the server exited (%v) before printing \"gRPC server listening on ...\"", s.waitErr)
+	case <-time.After(time.Minute):
+		s.kill()
+		return nil, errors.New("the server printed no \"gRPC server listening on ...\" line within a minute")
+	}
+	if err := s.waitHealthy(grpcurl); err != nil {
+		s.kill()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) waitHealthy(grpcurl string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	var last Result
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("the server exited (%v) before it was healthy", s.waitErr)
+		default:
+		}
+		res, err := Run(context.Background(), "", nil, 10*time.Second, grpcurl, "-plaintext", s.Addr, "grpc.health.v1.Health/Check")
+		if err == nil && res.ExitCode == 0 && strings.Contains(res.Output, `"SERVING"`) {
+			return nil
+		}
+		last = res
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the server at %s did not report SERVING on grpc.health.v1.Health/Check within 30s; last answer:\n%s", s.Addr, last.Output)
+}
+
+// Output returns everything the server has printed so far.
+func (s *Server) Output() string { return s.output.String() }
+
+// Stop asks the server to stop as Ctrl+C would and checks that it does so
+// cleanly: it must exit, and with status 0, within the time allowed.
+// Windows cannot deliver Ctrl+C to a child process this way, so there the
+// server is killed and only its exit is checked.
+func (s *Server) Stop(within time.Duration) error {
+	if runtime.GOOS == "windows" {
+		s.kill()
+		return nil
+	}
+	select {
+	case <-s.exited:
+		return fmt.Errorf("the server had already exited (%v) before the check stopped it", s.waitErr)
+	default:
+	}
+	if err := s.cmd.Process.Signal(os.Interrupt); err != nil {
+		return err
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(within):
+		s.kill()
+		return fmt.Errorf("the server was still running %s after SIGINT: a graceful stop must end on its own", within)
+	}
+	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+		return fmt.Errorf("the server exited with status %d after SIGINT; a graceful stop exits 0", code)
+	}
+	return nil
+}
+
+func (s *Server) kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+}

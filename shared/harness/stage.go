@@ -1,0 +1,368 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Check is one stage's check: the milestones its lesson promises, in order.
+type Check struct {
+	Stage      string // the stage's folder, e.g. "02-unary"
+	Title      string
+	Milestones []Milestone
+}
+
+// Milestone is one thing the learner can now do, proved by running it.
+type Milestone struct {
+	Name string
+	Run  func(*Stage) error
+}
+
+// Failure is a failed milestone told the way a learner can act on it: what
+// ran, what the README promised, what came back, and where to read.
+type Failure struct {
+	Command  string // the command as the README shows it, to rerun by hand
+	Note     string // how the check's run differed from the README's, if at all
+	Who      string // the program whose output was received
+	Expected string
+	Received string
+	Why      string
+	Section  string // README heading to read
+}
+
+func (f *Failure) Error() string { return f.Why }
+
+// Stage is the state of one check run over one folder.
+type Stage struct {
+	Root   string // the lab root
+	Dir    string // the folder being checked, absolute
+	Rep    *Reporter
+	Tools  *Tools
+	Tmp    string // scratch folder, removed at the end
+	readme *Readme
+	bins   map[string]string
+	main   *Server
+}
+
+// RunCheck runs c's milestones against dir, printing each, and stops at the
+// first that fails: later milestones build on earlier ones.
+func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "learn-grpc-check-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	s := &Stage{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}}
+	defer s.stopMain()
+
+	rel, _ := filepath.Rel(root, abs)
+	rep.Checkf("Checking stage %s: %s", c.Stage, c.Title)
+	if filepath.Base(abs) != c.Stage {
+		rep.Checkf("(pointed at %s instead of %s)", filepath.ToSlash(rel), c.Stage)
+	}
+	for i, m := range c.Milestones {
+		rep.Checkf("")
+		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
+		if err := m.Run(s); err != nil {
+			s.explain(err)
+			rep.Checkf("")
+			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", c.Stage, i+1, len(c.Milestones), m.Name)
+			return fmt.Errorf("stage %s: milestone %q: %s", c.Stage, m.Name, firstLine(err.Error()))
+		}
+		rep.Checkf("  ok")
+	}
+	rep.Checkf("")
+	rep.Checkf("PASS %s: all %d milestones reached", c.Stage, len(c.Milestones))
+	return nil
+}
+
+func (s *Stage) explain(err error) {
+	f, ok := err.(*Failure)
+	if !ok {
+		s.Rep.Checkf("  %v", err)
+		return
+	}
+	if f.Command != "" {
+		s.Rep.Checkf("  command (run it yourself from %s/):", filepath.Base(s.Dir))
+		s.Rep.Checkf("    $ %s", f.Command)
+	}
+	if f.Note != "" {
+		s.Rep.Checkf("  %s", f.Note)
+	}
+	s.Rep.Checkf("  %s", f.Why)
+	if f.Expected != "" || f.Received != "" {
+		s.Rep.Checkf("  expected (README.md):")
+		s.Rep.Quoted("check", orEmpty(f.Expected))
+		s.Rep.Checkf("  received:")
+		who := f.Who
+		if who == "" {
+			who = "program"
+		}
+		s.Rep.Quoted(who, orEmpty(f.Received))
+	}
+	if f.Section != "" {
+		s.Rep.Checkf("  read: %s/README.md#%s (section %q)", filepath.Base(s.Dir), Anchor(f.Section), f.Section)
+	}
+}
+
+func orEmpty(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(nothing)"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// Readme returns the stage's parsed README.
+func (s *Stage) Readme() (*Readme, error) {
+	if s.readme == nil {
+		rm, err := LoadReadme(filepath.Join(s.Dir, "README.md"))
+		if err != nil {
+			return nil, err
+		}
+		s.readme = rm
+	}
+	return s.readme, nil
+}
+
+// Binary builds ./cmd/name of the stage, once, with the workspace off: the
+// stage must build from its own go.mod, as it does when copied out alone.
+func (s *Stage) Binary(name string) (string, error) {
+	if p, ok := s.bins[name]; ok {
+		return p, nil
+	}
+	out := filepath.Join(s.Tmp, "bin", name)
+	if runtime.GOOS == "windows" {
+		out += ".exe"
+	}
+	pkg := "./cmd/" + name
+	s.Rep.Checkf("  building %s", pkg)
+	res, err := Run(context.Background(), s.Dir, []string{"GOWORK=off"}, 5*time.Minute, "go", "build", "-o", out, pkg)
+	if err != nil || res.ExitCode != 0 {
+		return "", &Failure{
+			Command:  "go build " + pkg,
+			Who:      "go",
+			Why:      fmt.Sprintf("%s does not build (%v)", pkg, orExit(err, res.ExitCode)),
+			Received: res.Output,
+		}
+	}
+	s.bins[name] = out
+	return out, nil
+}
+
+func orExit(err error, code int) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("exit status %d", code)
+}
+
+// Grpcurl returns the pinned grpcurl binary.
+func (s *Stage) Grpcurl() (string, error) { return s.Tools.Grpcurl(s.Root) }
+
+// Buf returns the pinned buf binary.
+func (s *Stage) Buf() (string, error) { return s.Tools.Buf(s.Root) }
+
+// MainServer returns the server started by the last example made only of a
+// server command.
+func (s *Stage) MainServer() *Server { return s.main }
+
+// StopMainServer stops the main server and checks that it stopped cleanly.
+func (s *Stage) StopMainServer() error {
+	if s.main == nil {
+		return fmt.Errorf("no server is running to stop")
+	}
+	srv := s.main
+	s.main = nil
+	s.Rep.Checkf("  sending SIGINT (Ctrl+C) to the server")
+	if err := srv.Stop(20 * time.Second); err != nil {
+		return &Failure{Why: err.Error(), Who: "server", Received: srv.Output(), Section: "Run it"}
+	}
+	return nil
+}
+
+func (s *Stage) stopMain() {
+	if s.main != nil {
+		s.main.kill()
+		s.main = nil
+	}
+}
+
+// ExampleOpts says how an example's commands must end.
+type ExampleOpts struct {
+	Fails bool // every non-server command must exit non-zero (an error example)
+}
+
+// readmeAddr is the address the READMEs use; the check swaps in the real one.
+const readmeAddr = "localhost:50051"
+
+var addrInLineRE = regexp.MustCompile(`listening on (\S+)$`)
+
+// RunExample runs the README example called name, command by command, and
+// compares each command's output with the transcript.
+//
+// A command "go run ./cmd/server ..." starts a server (on a free port). In an
+// example of its own, that server stays up for the examples after it; inside
+// a longer example, it serves that example's later commands and stops at its
+// end. Everywhere else "localhost:50051" is replaced by the running server's
+// real address.
+func (s *Stage) RunExample(name string, opts ExampleOpts) error {
+	rm, err := s.Readme()
+	if err != nil {
+		return err
+	}
+	ex, err := rm.Example(name)
+	if err != nil {
+		return err
+	}
+	var local *Server
+	defer func() {
+		if local != nil {
+			local.kill()
+		}
+	}()
+	for _, c := range ex.Commands {
+		words, err := SplitCommand(c.Text)
+		if err != nil {
+			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
+		}
+		prog, who, dir, args, err := s.resolve(words)
+		if err != nil {
+			var f *Failure
+			if ok := asFailure(err, &f); ok {
+				f.Section = ex.Section
+				return f
+			}
+			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
+		}
+		s.Rep.Checkf("  $ %s", c.Text)
+		if who == "server" {
+			srv, err := s.startServer(c, ex, prog, dir, args)
+			if err != nil {
+				return err
+			}
+			if len(ex.Commands) == 1 {
+				s.stopMain()
+				s.main = srv
+			} else {
+				local = srv
+			}
+			continue
+		}
+		target := local
+		if target == nil {
+			target = s.main
+		}
+		note := ""
+		for i, a := range args {
+			if strings.Contains(a, readmeAddr) {
+				if target == nil {
+					return &Failure{Command: c.Text, Why: "this command needs a running server, and none was started", Section: ex.Section}
+				}
+				args[i] = strings.ReplaceAll(a, readmeAddr, target.Addr)
+				note = fmt.Sprintf("(the check ran it against its own server at %s instead of %s)", target.Addr, readmeAddr)
+			}
+		}
+		if who == "client" && note == "" && target != nil {
+			// Lab clients default to localhost:50051; point them at the
+			// check's server the way a learner would, with --addr.
+			args = append(args, "--addr="+target.Addr)
+			note = fmt.Sprintf("(the check added --addr=%s, its own server)", target.Addr)
+		}
+		res, err := Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)
+		if strings.TrimSpace(res.Output) != "" {
+			s.Rep.Quoted(who, res.Output)
+		}
+		fail := func(why string) error {
+			return &Failure{Command: c.Text, Note: note, Who: who, Why: why, Expected: c.Output, Received: res.Output, Section: ex.Section}
+		}
+		switch {
+		case err != nil:
+			return fail(err.Error())
+		case opts.Fails && res.ExitCode == 0:
+			return fail("the command succeeded (exit status 0), but this example is an error: it must fail")
+		case !opts.Fails && res.ExitCode != 0:
+			return fail(fmt.Sprintf("the command failed with exit status %d", res.ExitCode))
+		}
+		if ok, why := Match(c.Output, res.Output); !ok {
+			return fail(why)
+		}
+	}
+	if local != nil {
+		srv := local
+		local = nil
+		if err := srv.Stop(20 * time.Second); err != nil {
+			return &Failure{Why: err.Error(), Who: "server", Received: srv.Output(), Section: ex.Section}
+		}
+	}
+	return nil
+}
+
+func asFailure(err error, f **Failure) bool {
+	ff, ok := err.(*Failure)
+	if ok {
+		*f = ff
+	}
+	return ok
+}
+
+func (s *Stage) startServer(c Command, ex *Example, prog, dir string, args []string) (*Server, error) {
+	grpcurl, err := s.Grpcurl()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := StartServer(s.Rep, grpcurl, dir, prog, args)
+	if err != nil {
+		return nil, &Failure{Command: c.Text, Who: "server", Why: err.Error(), Section: ex.Section}
+	}
+	want := firstLine(strings.TrimSpace(c.Output))
+	got := srv.FirstLine
+	if m := addrInLineRE.FindStringSubmatch(want); m != nil {
+		got = strings.Replace(got, srv.Addr, m[1], 1)
+	}
+	if got != want {
+		srv.kill()
+		return nil, &Failure{
+			Command: c.Text, Who: "server", Section: ex.Section,
+			Note:     fmt.Sprintf("(the check added -addr=127.0.0.1:0 for a free port; the address is compared as %s)", readmeAddr),
+			Why:      "the server's first line is not the one the README shows",
+			Expected: want, Received: srv.FirstLine,
+		}
+	}
+	return srv, nil
+}
+
+// resolve maps a README command to the program to run:
+// "go run ./cmd/NAME ARGS" runs the stage's built NAME binary, and
+// "go -C DIR tool NAME ARGS" runs the tool pinned in DIR, from DIR.
+func (s *Stage) resolve(words []string) (prog, who, dir string, args []string, err error) {
+	switch {
+	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && strings.HasPrefix(words[2], "./cmd/"):
+		name := strings.TrimPrefix(words[2], "./cmd/")
+		prog, err = s.Binary(name)
+		return prog, name, s.Dir, words[3:], err
+	case len(words) >= 5 && words[0] == "go" && words[1] == "-C" && words[3] == "tool":
+		dir = filepath.Join(s.Dir, filepath.FromSlash(words[2]))
+		prog, err = s.Tools.Binary(dir, words[4])
+		return prog, words[4], dir, words[5:], err
+	}
+	return "", "", "", nil, fmt.Errorf("the check knows how to run \"go run ./cmd/NAME\" and \"go -C DIR tool NAME\" commands, not %q", strings.Join(words, " "))
+}
+
+// lookPath is exec.LookPath, named so that checks say what they look for.
+var lookPath = exec.LookPath
