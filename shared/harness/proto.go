@@ -145,7 +145,7 @@ func (s *Stage) GeneratedIsFresh() error {
 	if len(stale) > 0 {
 		return &Failure{
 			Command: "scripts/gen",
-			Why: fmt.Sprintf("the committed generated code is stale: %s. Regenerate with scripts/gen (or `go run ./shared/cmd/lab gen`) and commit the result",
+			Why: fmt.Sprintf("the committed generated code is stale: %s. Regenerate with scripts/gen (or `go tool lab gen`) and commit the result",
 				strings.Join(stale, ", ")),
 			Section: "Generate the Go code",
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Example is a transcript in a stage README: commands a learner types and
@@ -19,7 +20,8 @@ import (
 //
 // Lines starting with "$ " are commands; the lines after one, up to the next
 // command, are what it prints. A line holding only "..." stands for any
-// number of lines, for output that varies from run to run.
+// number of lines, and a line ending in " ..." for any line that starts the
+// same way: for output that varies from run to run.
 type Example struct {
 	Name     string
 	Section  string // heading of the README section holding the example
@@ -138,7 +140,7 @@ func Anchor(heading string) string {
 		switch {
 		case r == ' ':
 			b.WriteByte('-')
-		case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127:
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(r)
 		}
 	}

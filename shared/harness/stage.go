@@ -101,15 +101,19 @@ func (s *Stage) explain(err error) {
 		s.Rep.Checkf("  %s", f.Note)
 	}
 	s.Rep.Checkf("  %s", f.Why)
-	if f.Expected != "" || f.Received != "" {
+	who := f.Who
+	if who == "" {
+		who = "program"
+	}
+	switch {
+	case f.Expected != "":
 		s.Rep.Checkf("  expected (README.md):")
-		s.Rep.Quoted("check", orEmpty(f.Expected))
+		s.Rep.Quoted("check", f.Expected)
 		s.Rep.Checkf("  received:")
-		who := f.Who
-		if who == "" {
-			who = "program"
-		}
 		s.Rep.Quoted(who, orEmpty(f.Received))
+	case strings.TrimSpace(f.Received) != "":
+		s.Rep.Checkf("  it printed:")
+		s.Rep.Quoted(who, f.Received)
 	}
 	if f.Section != "" {
 		s.Rep.Checkf("  read: %s/README.md#%s (section %q)", filepath.Base(s.Dir), Anchor(f.Section), f.Section)

@@ -2,7 +2,7 @@
 // regenerating code, and showing what one stage adds to another. The scripts/
 // wrappers call it; on Windows, call it directly:
 //
-//	go run ./shared/cmd/lab check-all
+//	go tool lab check-all
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
 
-const usage = `Usage: go run ./shared/cmd/lab <command> [arguments]
+const usage = `Usage: go tool lab <command> [arguments]
 
 Commands:
   tour                     build the newest stage, start its server, call it

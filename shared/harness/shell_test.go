@@ -1,0 +1,31 @@
+package harness
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestSplitCommand(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{`go run ./cmd/client get --id=product-123`, []string{"go", "run", "./cmd/client", "get", "--id=product-123"}},
+		{`grpcurl -d '{"id": "x"}' host m`, []string{"grpcurl", "-d", `{"id": "x"}`, "host", "m"}},
+		{`buf breaking a --against "../../.git#subdir=a"`, []string{"buf", "breaking", "a", "--against", "../../.git#subdir=a"}},
+		{`echo "say \"hi\"" it\ s`, []string{"echo", `say "hi"`, "it s"}},
+		{`get --id=`, []string{"get", "--id="}},
+		{`x ''`, []string{"x", ""}},
+	}
+	for _, tt := range tests {
+		got, err := SplitCommand(tt.line)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("SplitCommand(%s) = %q, %v; want %q", tt.line, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{`a | b`, `a > f`, `echo $HOME`, `a 'open`, `a; b`, ``, `a \`} {
+		if got, err := SplitCommand(bad); err == nil {
+			t.Errorf("SplitCommand(%s) = %q, want an error", bad, got)
+		}
+	}
+}
