@@ -20,11 +20,14 @@ const modulePrefix = "github.com/learn-grpc/learn-grpc/"
 // runDiff prints what stage B adds to stage A. Each stage is its own Go
 // module, so import paths differ in the stage folder only; both copies have
 // it replaced by "<stage>" so the diff shows the lesson, not the renaming.
-// Generated code and go.sum are left out unless -generated is given.
+// Generated code and go.sum are left out unless -generated is given, and
+// the READMEs (each stage's is its own lesson, not an edit of the last one)
+// unless -readme is.
 func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("diff-stages", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	generated := fs.Bool("generated", false, "include generated code and go.sum")
+	readme := fs.Bool("readme", false, "include the READMEs")
 	var positional []string
 	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {
@@ -37,7 +40,7 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 		args = fs.Args()[1:]
 	}
 	if len(positional) != 2 {
-		return errors.New("usage: diff-stages A B [-generated], for example: diff-stages 01 02")
+		return errors.New("usage: diff-stages A B [-generated] [-readme], for example: diff-stages 01 02")
 	}
 	tmp, err := os.MkdirTemp("", "learn-grpc-diff-")
 	if err != nil {
@@ -51,7 +54,7 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 			return err
 		}
 		dst := filepath.Join(tmp, c.Stage)
-		if err := copyForDiff(filepath.Join(root, c.Stage), dst, c.Stage, *generated); err != nil {
+		if err := copyForDiff(filepath.Join(root, c.Stage), dst, c.Stage, *generated, *readme); err != nil {
 			return err
 		}
 		dirs = append(dirs, c.Stage)
@@ -61,8 +64,10 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err = cmd.Run()
 	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
-		return nil // git diff exits 1 when there are differences: that is the answer
+	if errors.As(err, &exitErr) {
+		// git diff exits 1 when there are differences, which is the answer;
+		// anything else git has already explained on stderr.
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("git diff (git is needed for diff-stages): %w", err)
@@ -70,14 +75,14 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func copyForDiff(src, dst, stage string, generated bool) error {
+func copyForDiff(src, dst, stage string, generated, readme bool) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, path)
 		rel = filepath.ToSlash(rel)
-		if !generated && (rel == "gen" || rel == "go.sum") {
+		if !generated && (rel == "gen" || rel == "go.sum") || !readme && rel == "README.md" {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}

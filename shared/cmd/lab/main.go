@@ -21,7 +21,7 @@ Commands:
   check NN [-dir DIR]      prove stage NN's milestones (DIR: check another folder)
   check-all                every check, go vet, go test -race, buf lint and breaking
   gen [NN ...]             regenerate the Go code from the protos (all stages by default)
-  diff-stages A B [-generated]
+  diff-stages A B [-generated] [-readme]
                            show what stage B adds to stage A
 `
 

@@ -321,8 +321,7 @@ const file_ecommerce_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x15ProductCatalogService\x12_\n" +
 	"\n" +
 	"GetProduct\x12'.ecommerce.catalog.v1.GetProductRequest\x1a(.ecommerce.catalog.v1.GetProductResponse\x12k\n" +
-	"\x0eSearchProducts\x12+.ecommerce.catalog.v1.SearchProductsRequest\x1a,.ecommerce.catalog.v1.SearchProductsResponseB\xeb\x01\n" +
-	"\x18com.ecommerce.catalog.v1B\fCatalogProtoP\x01ZOgithub.com/learn-grpc/learn-grpc/01-protobuf/gen/ecommerce/catalog/v1;catalogv1\xa2\x02\x03ECX\xaa\x02\x14Ecommerce.Catalog.V1\xca\x02\x14Ecommerce\\Catalog\\V1\xe2\x02 Ecommerce\\Catalog\\V1\\GPBMetadata\xea\x02\x16Ecommerce::Catalog::V1b\x06proto3"
+	"\x0eSearchProducts\x12+.ecommerce.catalog.v1.SearchProductsRequest\x1a,.ecommerce.catalog.v1.SearchProductsResponseBQZOgithub.com/learn-grpc/learn-grpc/01-protobuf/gen/ecommerce/catalog/v1;catalogv1b\x06proto3"
 
 var (
 	file_ecommerce_catalog_v1_catalog_proto_rawDescOnce sync.Once

@@ -445,8 +445,7 @@ const file_ecommerce_orders_v1_orders_proto_rawDesc = "" +
 	"\x16ORDER_STATUS_CANCELLED\x10\x062\xd3\x01\n" +
 	"\x16OrderManagementService\x12`\n" +
 	"\vCreateOrder\x12'.ecommerce.orders.v1.CreateOrderRequest\x1a(.ecommerce.orders.v1.CreateOrderResponse\x12W\n" +
-	"\bGetOrder\x12$.ecommerce.orders.v1.GetOrderRequest\x1a%.ecommerce.orders.v1.GetOrderResponseB\xe0\x01\n" +
-	"\x17com.ecommerce.orders.v1B\vOrdersProtoP\x01ZJgithub.com/learn-grpc/learn-grpc/02-unary/gen/ecommerce/orders/v1;ordersv1\xa2\x02\x03EOX\xaa\x02\x13Ecommerce.Orders.V1\xca\x02\x13Ecommerce\\Orders\\V1\xe2\x02\x1fEcommerce\\Orders\\V1\\GPBMetadata\xea\x02\x15Ecommerce::Orders::V1b\x06proto3"
+	"\bGetOrder\x12$.ecommerce.orders.v1.GetOrderRequest\x1a%.ecommerce.orders.v1.GetOrderResponseBLZJgithub.com/learn-grpc/learn-grpc/02-unary/gen/ecommerce/orders/v1;ordersv1b\x06proto3"
 
 var (
 	file_ecommerce_orders_v1_orders_proto_rawDescOnce sync.Once
