@@ -11,7 +11,7 @@ import (
 
 // All returns every stage's check, in stage order.
 func All() []*harness.Check {
-	return []*harness.Check{stage01(), stage02()}
+	return []*harness.Check{stage01(), stage02(), stage03()}
 }
 
 // Find returns the check of the stage whose folder starts with prefix, for

@@ -20,8 +20,8 @@ func normalize(s string) []string {
 }
 
 // Match reports whether got matches the transcript want, where a line of
-// want holding only "..." matches any number of lines, and a line ending in
-// " ..." matches any line starting with the same text. When they differ it
+// want holding only "..." matches any number of lines, and "..." inside a
+// line matches any text there. When they differ it
 // says at which line, in words a learner can act on.
 func Match(want, got string) (ok bool, why string) {
 	w, g := normalize(want), normalize(got)
@@ -31,7 +31,7 @@ func Match(want, got string) (ok bool, why string) {
 	for i := range w {
 		switch {
 		case w[i] == "...":
-			return false, "the output differs after a \"...\" line"
+			return false, tailMismatch(w[i+1:], g[i:])
 		case i >= len(g):
 			return false, fmt.Sprintf("output ended before expected line %d: %q", i+1, w[i])
 		case !lineMatches(w[i], g[i]):
@@ -56,11 +56,43 @@ func matchLines(want, got []string) bool {
 	return len(got) > 0 && lineMatches(want[0], got[0]) && matchLines(want[1:], got[1:])
 }
 
-// lineMatches compares one line. A wanted line ending in " ..." matches any
-// line that starts with the text before it, for output whose end varies.
+// lineMatches compares one line. In a wanted line, "..." stands for any
+// text (a timestamp, a quantity, the end of a message that varies); the rest
+// must match exactly and in order. A literal "..." in output matches itself.
 func lineMatches(want, got string) bool {
-	if prefix, ok := strings.CutSuffix(want, " ..."); ok {
-		return strings.HasPrefix(got, prefix+" ")
+	parts := strings.Split(want, "...")
+	if len(parts) == 1 {
+		return want == got
 	}
-	return want == got
+	if !strings.HasPrefix(got, parts[0]) {
+		return false
+	}
+	rest := got[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, mid)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(mid):]
+	}
+	return len(rest) >= len(last) && strings.HasSuffix(rest, last)
+}
+
+// tailMismatch explains a mismatch after a "..." line by lining up the
+// expected lines after it with the end of the output.
+func tailMismatch(want, got []string) string {
+	if len(want) > len(got) {
+		return fmt.Sprintf("after a \"...\" line, %d more lines were expected than came", len(want)-len(got))
+	}
+	got = got[len(got)-len(want):]
+	for i := range want {
+		if want[i] == "..." {
+			break
+		}
+		if !lineMatches(want[i], got[i]) {
+			return fmt.Sprintf("line %d from the end differs: expected %q, received %q", len(want)-i, want[i], got[i])
+		}
+	}
+	return "the output differs after a \"...\" line"
 }

@@ -20,10 +20,15 @@ func TestMatch(t *testing.T) {
 		{name: "nothing expected, something printed", want: "", got: "oops\n", why: `unexpected extra output from line 1: "oops"`},
 		{name: "dots skip lines", want: "a\n...\nz\n", got: "a\nb\nc\nz\n", ok: true},
 		{name: "dots skip none", want: "a\n...\nz\n", got: "a\nz\n", ok: true},
-		{name: "dots then mismatch", want: "a\n...\nz\n", got: "a\nb\n", why: `the output differs after a "..." line`},
+		{name: "dots then mismatch", want: "a\n...\nz\n", got: "a\nb\n", why: `line 1 from the end differs: expected "z", received "b"`},
+		{name: "dots then too little", want: "a\n...\ny\nz\n", got: "a\nz\n", why: `after a "..." line, 1 more lines were expected`},
 		{name: "line prefix", want: "code = X desc = ...\n", got: "code = X desc = anything at all\n", ok: true},
 		{name: "line prefix needs the prefix", want: "code = X desc = ...\n", got: "code = Y desc = x\n", why: "line 1 differs"},
-		{name: "dots inside a word are literal", want: "Watching products...\n", got: "Watching products...!\n", why: "line 1 differs"},
+		{name: "dots in a line", want: "[...] product-123 has ... units.\n", got: "[2025-12-20 14:30:00] product-123 has 97 units.\n", ok: true},
+		{name: "dots in a line, rest must match", want: "[...] product-123 has ... units.\n", got: "[2025] product-456 has 97 units.\n", why: "line 1 differs"},
+		{name: "dots match empty text", want: "a...b\n", got: "ab\n", ok: true},
+		{name: "prefix and suffix may not overlap", want: "ab...ba\n", got: "aba\n", why: "line 1 differs"},
+		{name: "literal dots in output", want: "Watching products...\n", got: "Watching products...\n", ok: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,8 +20,8 @@ import (
 //
 // Lines starting with "$ " are commands; the lines after one, up to the next
 // command, are what it prints. A line holding only "..." stands for any
-// number of lines, and a line ending in " ..." for any line that starts the
-// same way: for output that varies from run to run.
+// number of lines, and "..." inside a line for any text there: for output
+// that varies from run to run, such as timestamps.
 type Example struct {
 	Name     string
 	Section  string // heading of the README section holding the example

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -210,6 +211,12 @@ func (s *Stage) stopMain() {
 // ExampleOpts says how an example's commands must end.
 type ExampleOpts struct {
 	Fails bool // every non-server command must exit non-zero (an error example)
+	// Interrupt sends Ctrl+C's signal (SIGINT) while a command runs, once its
+	// output contains When: to "client", the command itself, as a learner
+	// pressing Ctrl+C; or to "server", the server it talks to, which must
+	// then stop cleanly. The command must end on its own after that.
+	Interrupt string
+	When      string
 }
 
 // readmeAddr is the address the READMEs use; the check swaps in the real one.
@@ -288,7 +295,15 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			args = append(args, "--addr="+target.Addr)
 			note = fmt.Sprintf("(the check added --addr=%s, its own server)", target.Addr)
 		}
-		res, err := Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)
+		var res Result
+		if opts.Interrupt != "" {
+			res, err = s.runInterrupted(dir, prog, args, opts, target)
+			if opts.Interrupt == "server" && target == local {
+				local = nil // stopped, and its stop already checked
+			}
+		} else {
+			res, err = Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)
+		}
 		if strings.TrimSpace(res.Output) != "" {
 			s.Rep.Quoted(who, res.Output)
 		}
@@ -370,3 +385,93 @@ func (s *Stage) resolve(words []string) (prog, who, dir string, args []string, e
 
 // lookPath is exec.LookPath, named so that checks say what they look for.
 var lookPath = exec.LookPath
+
+// runInterrupted runs a command, and once its output contains opts.When,
+// interrupts it or its server as opts.Interrupt says.
+func (s *Stage) runInterrupted(dir, prog string, args []string, opts ExampleOpts, server *Server) (Result, error) {
+	if runtime.GOOS == "windows" {
+		return Result{}, errors.New("this milestone sends Ctrl+C's signal to a running program, which Windows does not allow; run the check on Linux or macOS, or try the steps by hand")
+	}
+	out := &lineWriter{}
+	cmd := exec.Command(prog, args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return Result{}, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	result := func() Result { return Result{Output: out.String(), ExitCode: cmd.ProcessState.ExitCode()} }
+
+	deadline := time.After(2 * time.Minute)
+	for !strings.Contains(out.String(), opts.When) {
+		select {
+		case <-exited:
+			return result(), fmt.Errorf("it ended before printing %q, the moment the check was waiting for", opts.When)
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			<-exited
+			return result(), fmt.Errorf("it did not print %q within 2 minutes", opts.When)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	switch opts.Interrupt {
+	case "client":
+		s.Rep.Checkf("  sending SIGINT (Ctrl+C) to the command after it printed %q", opts.When)
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			return result(), err
+		}
+	case "server":
+		if server == nil {
+			return result(), errors.New("no server to stop")
+		}
+		s.Rep.Checkf("  sending SIGINT (Ctrl+C) to the server after the command printed %q", opts.When)
+		if server == s.main {
+			s.main = nil
+		}
+		if err := server.Stop(20 * time.Second); err != nil {
+			_ = cmd.Process.Kill()
+			<-exited
+			return result(), err
+		}
+	default:
+		return result(), fmt.Errorf("unknown Interrupt %q", opts.Interrupt)
+	}
+	select {
+	case <-exited:
+		return result(), nil
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+		return result(), errors.New("it was still running 30s after the interrupt: a stream must end when either side ends it")
+	}
+}
+
+// ServerOutputCount says how many times the main server has printed text.
+func (s *Stage) ServerOutputCount(text string) int {
+	if s.main == nil {
+		return 0
+	}
+	return strings.Count(s.main.Output(), text)
+}
+
+// WaitForServerOutput waits until the main server has printed text at least
+// count times, for effects that only the server sees (a handler returning
+// after its client left, say). It fails after timeout.
+func (s *Stage) WaitForServerOutput(text string, count int, timeout time.Duration) error {
+	if s.main == nil {
+		return errors.New("no server is running")
+	}
+	deadline := time.Now().Add(timeout)
+	for strings.Count(s.main.Output(), text) < count {
+		if time.Now().After(deadline) {
+			return &Failure{
+				Who: "server", Received: s.main.Output(),
+				Why: fmt.Sprintf("the server did not print %q %d time(s) within %s", text, count, timeout),
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Rep.Checkf("  the server printed %q", text)
+	return nil
+}

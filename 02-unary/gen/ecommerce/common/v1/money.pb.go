@@ -99,9 +99,7 @@ const file_ecommerce_common_v1_money_proto_rawDesc = "" +
 	"\x05Money\x12#\n" +
 	"\rcurrency_code\x18\x01 \x01(\tR\fcurrencyCode\x12\x14\n" +
 	"\x05units\x18\x02 \x01(\x03R\x05units\x12\x14\n" +
-	"\x05nanos\x18\x03 \x01(\x05R\x05nanosB\xdf\x01\n" +
-	"\x17com.ecommerce.common.v1B\n" +
-	"MoneyProtoP\x01ZJgithub.com/learn-grpc/learn-grpc/02-unary/gen/ecommerce/common/v1;commonv1\xa2\x02\x03ECX\xaa\x02\x13Ecommerce.Common.V1\xca\x02\x13Ecommerce\\Common\\V1\xe2\x02\x1fEcommerce\\Common\\V1\\GPBMetadata\xea\x02\x15Ecommerce::Common::V1b\x06proto3"
+	"\x05nanos\x18\x03 \x01(\x05R\x05nanosBLZJgithub.com/learn-grpc/learn-grpc/02-unary/gen/ecommerce/common/v1;commonv1b\x06proto3"
 
 var (
 	file_ecommerce_common_v1_money_proto_rawDescOnce sync.Once
