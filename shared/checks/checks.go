@@ -5,13 +5,14 @@ package checks
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
 
 // All returns every stage's check, in stage order.
 func All() []*harness.Check {
-	return []*harness.Check{stage01(), stage02(), stage03()}
+	return []*harness.Check{stage01(), stage02(), stage03(), stage04()}
 }
 
 // Find returns the check of the stage whose folder starts with prefix, for
@@ -50,3 +51,29 @@ func steps(fns ...func(*harness.Stage) error) func(*harness.Stage) error {
 }
 
 func generatedIsFresh(s *harness.Stage) error { return s.GeneratedIsFresh() }
+
+// clientCancelEndsHandler presses Ctrl+C on the client of a README example
+// once it has printed when, then looks at the server's side: the handler
+// must log endLine once more, ending with the client's cancellation, which
+// it does only once it has returned.
+func clientCancelEndsHandler(example, when, endLine string) func(*harness.Stage) error {
+	return func(s *harness.Stage) error {
+		before := s.ServerOutputCount(endLine)
+		if err := s.RunExample(example, harness.ExampleOpts{Interrupt: "client", When: when}); err != nil {
+			return err
+		}
+		if err := s.WaitForServerOutput(endLine, before+1, 10*time.Second); err != nil {
+			return err
+		}
+		var last string
+		for _, line := range strings.Split(s.MainServer().Output(), "\n") {
+			if strings.Contains(line, endLine) {
+				last = line
+			}
+		}
+		if !strings.HasSuffix(strings.TrimSpace(last), "code=Canceled") {
+			return &harness.Failure{Why: "the call ended, but not with the client's cancellation (code=Canceled)", Who: "server", Received: last}
+		}
+		return nil
+	}
+}

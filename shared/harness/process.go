@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -23,11 +24,17 @@ type Result struct {
 // Run runs a program to completion with a deadline. A program still running
 // at the deadline is killed and reported as such, never waited on forever.
 func Run(ctx context.Context, dir string, env []string, timeout time.Duration, name string, args ...string) (Result, error) {
+	return RunInput(ctx, dir, env, nil, timeout, name, args...)
+}
+
+// RunInput is Run with stdin read from in (nil: no input).
+func RunInput(ctx context.Context, dir string, env []string, in io.Reader, timeout time.Duration, name string, args ...string) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
+	cmd.Stdin = in
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second

@@ -29,3 +29,17 @@ func TestSplitCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitInput(t *testing.T) {
+	for line, want := range map[string][2]string{
+		"grpcurl -d @ host m < testdata/track.jsonl": {"grpcurl -d @ host m", "testdata/track.jsonl"},
+		"grpcurl -d @ host m <testdata/x":            {"grpcurl -d @ host m", "testdata/x"},
+		"echo 'a < b'":                               {"echo 'a < b'", ""},
+		"plain command":                              {"plain command", ""},
+	} {
+		cmd, file := splitInput(line)
+		if cmd != want[0] || file != want[1] {
+			t.Errorf("splitInput(%q) = %q, %q; want %q, %q", line, cmd, file, want[0], want[1])
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -211,10 +213,12 @@ func (s *Stage) stopMain() {
 // ExampleOpts says how an example's commands must end.
 type ExampleOpts struct {
 	Fails bool // every non-server command must exit non-zero (an error example)
-	// Interrupt sends Ctrl+C's signal (SIGINT) while a command runs, once its
-	// output contains When: to "client", the command itself, as a learner
-	// pressing Ctrl+C; or to "server", the server it talks to, which must
-	// then stop cleanly. The command must end on its own after that.
+	// Interrupt sends Ctrl+C's signal (SIGINT) while the example's last
+	// command runs, once its output contains When: to "client", the command
+	// itself, as a learner pressing Ctrl+C; or to "server", the server it
+	// talks to, which must then stop cleanly. The command must end on its
+	// own after that. With Interrupt, Fails is about the last command only;
+	// the commands before it set the scene and must succeed.
 	Interrupt string
 	When      string
 }
@@ -247,8 +251,13 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			local.kill()
 		}
 	}()
-	for _, c := range ex.Commands {
-		words, err := SplitCommand(c.Text)
+	for i, c := range ex.Commands {
+		opts := opts
+		if opts.Interrupt != "" && i < len(ex.Commands)-1 {
+			opts = ExampleOpts{}
+		}
+		line, stdinPath := splitInput(c.Text)
+		words, err := SplitCommand(line)
 		if err != nil {
 			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
 		}
@@ -302,7 +311,17 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 				local = nil // stopped, and its stop already checked
 			}
 		} else {
-			res, err = Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)
+			var in io.Reader
+			if stdinPath != "" {
+				// The shell opens "< FILE" from where the command is typed:
+				// the stage folder, whatever -C says.
+				data, rerr := os.ReadFile(filepath.Join(s.Dir, filepath.FromSlash(stdinPath)))
+				if rerr != nil {
+					return &Failure{Command: c.Text, Why: "cannot read the command's input: " + rerr.Error(), Section: ex.Section}
+				}
+				in = bytes.NewReader(data)
+			}
+			res, err = RunInput(context.Background(), dir, nil, in, 2*time.Minute, prog, args...)
 		}
 		if strings.TrimSpace(res.Output) != "" {
 			s.Rep.Quoted(who, res.Output)
@@ -474,4 +493,16 @@ func (s *Stage) WaitForServerOutput(text string, count int, timeout time.Duratio
 	}
 	s.Rep.Checkf("  the server printed %q", text)
 	return nil
+}
+
+// inputRE finds a trailing "< FILE": the one redirection the check allows,
+// for commands that read messages from stdin (grpcurl -d @).
+var inputRE = regexp.MustCompile(`^(.*\S)\s+<\s*(\S+)$`)
+
+// splitInput splits "cmd args < file" into "cmd args" and "file".
+func splitInput(line string) (string, string) {
+	if m := inputRE.FindStringSubmatch(line); m != nil && !strings.ContainsAny(m[2], "'\"") {
+		return m[1], m[2]
+	}
+	return line, ""
 }
