@@ -69,7 +69,9 @@ type Server struct {
 // picks it: "-addr=127.0.0.1:0", so two checks never race for a port), waits
 // for its listening line, then polls the standard health service with
 // grpcurl until it answers SERVING. Its output is shown live as [server].
-func StartServer(rep *Reporter, grpcurl, dir, bin string, args []string) (*Server, error) {
+// security is grpcurl's transport flags for the health check: -plaintext,
+// or -cacert with the CA that signed the server's certificate.
+func StartServer(rep *Reporter, grpcurl string, security []string, dir, bin string, args []string) (*Server, error) {
 	s := &Server{exited: make(chan struct{})}
 	addrCh := make(chan string, 1)
 	var once sync.Once
@@ -94,14 +96,14 @@ func StartServer(rep *Reporter, grpcurl, dir, bin string, args []string) (*Serve
 		s.kill()
 		return nil, errors.New("the server printed no \"gRPC server listening on ...\" line within a minute")
 	}
-	if err := s.waitHealthy(grpcurl); err != nil {
+	if err := s.waitHealthy(grpcurl, security); err != nil {
 		s.kill()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Server) waitHealthy(grpcurl string) error {
+func (s *Server) waitHealthy(grpcurl string, security []string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	var last Result
 	for time.Now().Before(deadline) {
@@ -110,7 +112,7 @@ func (s *Server) waitHealthy(grpcurl string) error {
 			return fmt.Errorf("the server exited (%v) before it was healthy", s.waitErr)
 		default:
 		}
-		res, err := Run(context.Background(), "", nil, 10*time.Second, grpcurl, "-plaintext", s.Addr, "grpc.health.v1.Health/Check")
+		res, err := Run(context.Background(), "", nil, 10*time.Second, grpcurl, append(append([]string(nil), security...), s.Addr, "grpc.health.v1.Health/Check")...)
 		if err == nil && res.ExitCode == 0 && strings.Contains(res.Output, `"SERVING"`) {
 			return nil
 		}

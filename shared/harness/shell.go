@@ -10,6 +10,8 @@ import (
 // single quotes keep everything literally, double quotes keep spaces and
 // allow \" and \\. Anything fancier (pipes, redirections, variables) is an
 // error, so a README cannot quietly show a command the check cannot run.
+// ("$(command)" and a trailing "< FILE" are handled before this, by the
+// stage runner.)
 func SplitCommand(line string) ([]string, error) {
 	var (
 		words   []string

@@ -20,6 +20,10 @@ type Check struct {
 	Stage      string // the stage's folder, e.g. "02-unary"
 	Title      string
 	Milestones []Milestone
+	// ServerCA, if set, is the CA certificate (relative to the stage) that
+	// signed the server's TLS certificate: the health check trusts it
+	// instead of talking plaintext.
+	ServerCA string
 }
 
 // Milestone is one thing the learner can now do, proved by running it.
@@ -44,14 +48,15 @@ func (f *Failure) Error() string { return f.Why }
 
 // Stage is the state of one check run over one folder.
 type Stage struct {
-	Root   string // the lab root
-	Dir    string // the folder being checked, absolute
-	Rep    *Reporter
-	Tools  *Tools
-	Tmp    string // scratch folder, removed at the end
-	readme *Readme
-	bins   map[string]string
-	main   *Server
+	Root     string // the lab root
+	Dir      string // the folder being checked, absolute
+	Rep      *Reporter
+	Tools    *Tools
+	Tmp      string // scratch folder, removed at the end
+	readme   *Readme
+	bins     map[string]string
+	main     *Server
+	serverCA string
 }
 
 // RunCheck runs c's milestones against dir, printing each, and stops at the
@@ -67,6 +72,9 @@ func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
 	}
 	defer os.RemoveAll(tmp)
 	s := &Stage{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}}
+	if c.ServerCA != "" {
+		s.serverCA = filepath.Join(abs, filepath.FromSlash(c.ServerCA))
+	}
 	defer s.stopMain()
 
 	rel, _ := filepath.Rel(root, abs)
@@ -257,6 +265,10 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			opts = ExampleOpts{}
 		}
 		line, stdinPath := splitInput(c.Text)
+		line, err := s.substitute(line)
+		if err != nil {
+			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
+		}
 		words, err := SplitCommand(line)
 		if err != nil {
 			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
@@ -364,7 +376,11 @@ func (s *Stage) startServer(c Command, ex *Example, prog, dir string, args []str
 	if err != nil {
 		return nil, err
 	}
-	srv, err := StartServer(s.Rep, grpcurl, dir, prog, args)
+	security := []string{"-plaintext"}
+	if s.serverCA != "" {
+		security = []string{"-cacert", s.serverCA}
+	}
+	srv, err := StartServer(s.Rep, grpcurl, security, dir, prog, args)
 	if err != nil {
 		return nil, &Failure{Command: c.Text, Who: "server", Why: err.Error(), Section: ex.Section}
 	}
@@ -505,4 +521,39 @@ func splitInput(line string) (string, string) {
 		return m[1], m[2]
 	}
 	return line, ""
+}
+
+// substRE finds "$(command)", the one shell expansion the check performs,
+// so that a README can pass one program's output to another as learners
+// do: --token=$(go run ./cmd/token --subject=alice). bash, zsh and
+// PowerShell all read it the same way.
+var substRE = regexp.MustCompile(`\$\(([^()]*)\)`)
+
+// substitute runs each "$(command)" in line from the stage folder and puts
+// its output, trimmed, in its place.
+func (s *Stage) substitute(line string) (string, error) {
+	var failed error
+	out := substRE.ReplaceAllStringFunc(line, func(m string) string {
+		inner := substRE.FindStringSubmatch(m)[1]
+		words, err := SplitCommand(inner)
+		if err == nil {
+			var prog, dir string
+			var args []string
+			if prog, _, dir, args, err = s.resolve(words); err == nil {
+				var res Result
+				res, err = Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)
+				if err == nil && res.ExitCode != 0 {
+					err = fmt.Errorf("exit status %d: %s", res.ExitCode, strings.TrimSpace(res.Output))
+				}
+				if err == nil {
+					return strings.TrimSpace(res.Output)
+				}
+			}
+		}
+		if failed == nil {
+			failed = fmt.Errorf("running $(%s): %v", inner, err)
+		}
+		return m
+	})
+	return out, failed
 }
