@@ -52,12 +52,17 @@ func RunInput(ctx context.Context, dir string, env []string, in io.Reader, timeo
 	return res, nil
 }
 
-// listeningRE finds the address in the line every lab server prints first.
-var listeningRE = regexp.MustCompile(`^gRPC server listening on (\S+)$`)
+// listeningRE finds the address in the line every lab server prints first;
+// gatewayRE the one a server with a REST gateway prints next.
+var (
+	listeningRE = regexp.MustCompile(`^gRPC server listening on (\S+)$`)
+	gatewayRE   = regexp.MustCompile(`^REST gateway listening on https?://(\S+)$`)
+)
 
 // Server is a lab server process started by the check.
 type Server struct {
 	Addr      string // the address it reported, e.g. 127.0.0.1:41234
+	HTTPAddr  string // its REST gateway's address, if it has one
 	FirstLine string // the listening line exactly as printed
 	cmd       *exec.Cmd
 	output    *lineWriter
@@ -71,13 +76,17 @@ type Server struct {
 // grpcurl until it answers SERVING. Its output is shown live as [server].
 // security is grpcurl's transport flags for the health check: -plaintext,
 // or -cacert with the CA that signed the server's certificate.
-func StartServer(rep *Reporter, grpcurl string, security []string, dir, bin string, args []string) (*Server, error) {
+// With gateway, it also waits for the gateway's listening line.
+func StartServer(rep *Reporter, grpcurl string, security []string, gateway bool, dir, bin string, args []string) (*Server, error) {
 	s := &Server{exited: make(chan struct{})}
-	addrCh := make(chan string, 1)
-	var once sync.Once
+	addrCh, httpCh := make(chan string, 1), make(chan string, 1)
+	var once, httpOnce sync.Once
 	s.output = &lineWriter{r: rep, who: "server", onLine: func(line string) {
 		if m := listeningRE.FindStringSubmatch(line); m != nil {
 			once.Do(func() { s.FirstLine = line; addrCh <- m[1] })
+		}
+		if m := gatewayRE.FindStringSubmatch(line); m != nil {
+			httpOnce.Do(func() { httpCh <- m[1] })
 		}
 	}}
 	s.cmd = exec.Command(bin, append(append([]string(nil), args...), "-addr=127.0.0.1:0")...)
@@ -95,6 +104,16 @@ func StartServer(rep *Reporter, grpcurl string, security []string, dir, bin stri
 	case <-time.After(time.Minute):
 		s.kill()
 		return nil, errors.New("the server printed no \"gRPC server listening on ...\" line within a minute")
+	}
+	if gateway {
+		select {
+		case s.HTTPAddr = <-httpCh:
+		case <-s.exited:
+			return nil, fmt.Errorf("the server exited (%v) before printing \"REST gateway listening on ...\"", s.waitErr)
+		case <-time.After(time.Minute):
+			s.kill()
+			return nil, errors.New("the server printed no \"REST gateway listening on ...\" line within a minute")
+		}
 	}
 	if err := s.waitHealthy(grpcurl, security); err != nil {
 		s.kill()

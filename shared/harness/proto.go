@@ -142,6 +142,25 @@ func (s *Stage) GeneratedIsFresh() error {
 	if err != nil {
 		return err
 	}
+	// Plugins may also write outside gen/ (the OpenAPI document, next to
+	// the hand-written code that embeds it): compare those files one by one.
+	others, err := readTree(out)
+	if err != nil {
+		return err
+	}
+	for name, data := range others {
+		if strings.HasPrefix(name, "gen/") {
+			continue
+		}
+		committed, err := os.ReadFile(filepath.Join(s.Dir, filepath.FromSlash(name)))
+		switch {
+		case err != nil:
+			stale = append(stale, name+" (missing)")
+		case !bytes.Equal(bytes.ReplaceAll(committed, []byte("\r\n"), []byte("\n")), data):
+			stale = append(stale, name+" (differs)")
+		}
+	}
+	slices.Sort(stale)
 	if len(stale) > 0 {
 		return &Failure{
 			Command: "scripts/gen",

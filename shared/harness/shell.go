@@ -8,7 +8,7 @@ import (
 // SplitCommand splits a README command line into words the way a POSIX shell
 // would for the simple commands the READMEs use: spaces separate words,
 // single quotes keep everything literally, double quotes keep spaces and
-// allow \" and \\. Anything fancier (pipes, redirections, variables) is an
+// allow \" and \\ (any other backslash stays as typed). Anything fancier (pipes, redirections, variables) is an
 // error, so a README cannot quietly show a command the check cannot run.
 // ("$(command)" and a trailing "< FILE" are handled before this, by the
 // stage runner.)
@@ -23,6 +23,12 @@ func SplitCommand(line string) ([]string, error) {
 	for _, r := range line {
 		switch {
 		case escaped:
+			// Inside double quotes a backslash escapes only " and \ (and
+			// $ and `, which the check does not allow); before anything
+			// else it stays, as in a POSIX shell: "\n" is two characters.
+			if quote == '"' && r != '"' && r != '\\' {
+				cur.WriteRune('\\')
+			}
 			cur.WriteRune(r)
 			escaped = false
 		case quote == '\'':

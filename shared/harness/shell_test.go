@@ -16,6 +16,7 @@ func TestSplitCommand(t *testing.T) {
 		{`echo "say \"hi\"" it\ s`, []string{"echo", `say "hi"`, "it s"}},
 		{`get --id=`, []string{"get", "--id="}},
 		{`x ''`, []string{"x", ""}},
+		{`curl -w "\nHTTP %{http_code}"`, []string{"curl", "-w", `\nHTTP %{http_code}`}},
 	}
 	for _, tt := range tests {
 		got, err := SplitCommand(tt.line)

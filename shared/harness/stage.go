@@ -24,6 +24,10 @@ type Check struct {
 	// signed the server's TLS certificate: the health check trusts it
 	// instead of talking plaintext.
 	ServerCA string
+	// HTTPAddrFlag, if set, is the server flag for its HTTP gateway's
+	// address: the check gives it a free port too, and puts its address in
+	// place of localhost:8443 in commands.
+	HTTPAddrFlag string
 }
 
 // Milestone is one thing the learner can now do, proved by running it.
@@ -48,15 +52,16 @@ func (f *Failure) Error() string { return f.Why }
 
 // Stage is the state of one check run over one folder.
 type Stage struct {
-	Root     string // the lab root
-	Dir      string // the folder being checked, absolute
-	Rep      *Reporter
-	Tools    *Tools
-	Tmp      string // scratch folder, removed at the end
-	readme   *Readme
-	bins     map[string]string
-	main     *Server
-	serverCA string
+	Root         string // the lab root
+	Dir          string // the folder being checked, absolute
+	Rep          *Reporter
+	Tools        *Tools
+	Tmp          string // scratch folder, removed at the end
+	readme       *Readme
+	bins         map[string]string
+	main         *Server
+	serverCA     string
+	httpAddrFlag string
 }
 
 // RunCheck runs c's milestones against dir, printing each, and stops at the
@@ -75,6 +80,7 @@ func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
 	if c.ServerCA != "" {
 		s.serverCA = filepath.Join(abs, filepath.FromSlash(c.ServerCA))
 	}
+	s.httpAddrFlag = c.HTTPAddrFlag
 	defer s.stopMain()
 
 	rel, _ := filepath.Rel(root, abs)
@@ -231,8 +237,12 @@ type ExampleOpts struct {
 	When      string
 }
 
-// readmeAddr is the address the READMEs use; the check swaps in the real one.
-const readmeAddr = "localhost:50051"
+// readmeAddr and readmeHTTPAddr are the addresses the READMEs use for the
+// gRPC port and the REST gateway; the check swaps in the real ones.
+const (
+	readmeAddr     = "localhost:50051"
+	readmeHTTPAddr = "localhost:8443"
+)
 
 var addrInLineRE = regexp.MustCompile(`listening on (\S+)$`)
 
@@ -302,6 +312,10 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 		}
 		note := ""
 		for i, a := range args {
+			if strings.Contains(a, readmeHTTPAddr) && target != nil && target.HTTPAddr != "" {
+				args[i] = strings.ReplaceAll(a, readmeHTTPAddr, target.HTTPAddr)
+				note = fmt.Sprintf("(the check ran it against its own gateway at %s instead of %s)", target.HTTPAddr, readmeHTTPAddr)
+			}
 			if strings.Contains(a, readmeAddr) {
 				if target == nil {
 					return &Failure{Command: c.Text, Why: "this command needs a running server, and none was started", Section: ex.Section}
@@ -380,7 +394,10 @@ func (s *Stage) startServer(c Command, ex *Example, prog, dir string, args []str
 	if s.serverCA != "" {
 		security = []string{"-cacert", s.serverCA}
 	}
-	srv, err := StartServer(s.Rep, grpcurl, security, dir, prog, args)
+	if s.httpAddrFlag != "" {
+		args = append(args, s.httpAddrFlag+"=127.0.0.1:0")
+	}
+	srv, err := StartServer(s.Rep, grpcurl, security, s.httpAddrFlag != "", dir, prog, args)
 	if err != nil {
 		return nil, &Failure{Command: c.Text, Who: "server", Why: err.Error(), Section: ex.Section}
 	}
@@ -414,8 +431,16 @@ func (s *Stage) resolve(words []string) (prog, who, dir string, args []string, e
 		dir = filepath.Join(s.Dir, filepath.FromSlash(words[2]))
 		prog, err = s.Tools.Binary(dir, words[4])
 		return prog, words[4], dir, words[5:], err
+	case words[0] == "curl":
+		// curl is the one program the check takes from the machine: it
+		// ships with Windows 10 and later, macOS and most Linux systems.
+		prog, err = lookPath("curl")
+		if err != nil {
+			return "", "", "", nil, fmt.Errorf("this example runs curl, which was not found on your PATH: install curl, or read the example instead (%v)", err)
+		}
+		return prog, "curl", s.Dir, words[1:], nil
 	}
-	return "", "", "", nil, fmt.Errorf("the check knows how to run \"go run ./cmd/NAME\" and \"go -C DIR tool NAME\" commands, not %q", strings.Join(words, " "))
+	return "", "", "", nil, fmt.Errorf("the check knows how to run \"go run ./cmd/NAME\", \"go -C DIR tool NAME\" and curl commands, not %q", strings.Join(words, " "))
 }
 
 // lookPath is exec.LookPath, named so that checks say what they look for.

@@ -3,10 +3,12 @@ package harness
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -79,8 +81,12 @@ func (t *Tools) Binary(dir, name string) (string, error) {
 // that buf finds protoc-gen-go and protoc-gen-go-grpc by name, as the
 // buf.gen.yaml files say, without anything installed on the machine.
 func (t *Tools) PluginPath(root string) (string, error) {
+	plugins, err := pinnedPlugins(filepath.Join(root, "tools"))
+	if err != nil {
+		return "", err
+	}
 	dirs := []string{}
-	for _, plugin := range []string{"protoc-gen-go", "protoc-gen-go-grpc"} {
+	for _, plugin := range plugins {
 		p, err := t.Binary(filepath.Join(root, "tools"), plugin)
 		if err != nil {
 			return "", err
@@ -98,4 +104,28 @@ func (t *Tools) Buf(root string) (string, error) {
 // Grpcurl returns the pinned grpcurl binary.
 func (t *Tools) Grpcurl(root string) (string, error) {
 	return t.Binary(filepath.Join(root, "tools"), "grpcurl")
+}
+
+// pinnedPlugins lists the protoc plugins (tools named protoc-gen-*) that the
+// module in dir pins, so a plugin added to tools/go.mod is found without
+// editing the harness.
+func pinnedPlugins(dir string) ([]string, error) {
+	var out bytes.Buffer
+	cmd := exec.Command("go", "mod", "edit", "-json")
+	cmd.Dir = dir
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("reading %s/go.mod: %w", dir, err)
+	}
+	var mod struct{ Tool []struct{ Path string } }
+	if err := json.Unmarshal(out.Bytes(), &mod); err != nil {
+		return nil, err
+	}
+	var plugins []string
+	for _, tool := range mod.Tool {
+		if name := path.Base(tool.Path); strings.HasPrefix(name, "protoc-gen-") {
+			plugins = append(plugins, name)
+		}
+	}
+	return plugins, nil
 }

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"time"
@@ -70,5 +71,10 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duratio
 		s.grpc.Stop()
 		<-stopped
 	}
-	return <-served
+	// A stop that comes before Serve has started makes Serve return
+	// ErrServerStopped: that is the shutdown we asked for, not a failure.
+	if err := <-served; !errors.Is(err, grpc.ErrServerStopped) {
+		return err
+	}
+	return nil
 }

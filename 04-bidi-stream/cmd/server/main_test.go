@@ -27,11 +27,15 @@ func TestServeAndStop(t *testing.T) {
 	stdout, stdoutW := io.Pipe()
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, stdoutW, &stderr) }()
+	go func() {
+		err := run(ctx, []string{"-addr", "127.0.0.1:0"}, stdoutW, &stderr)
+		stdoutW.Close() // a run that fails early must not leave the reader waiting
+		done <- err
+	}()
 
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		t.Fatalf("reading the listening line: %v", err)
+		t.Fatalf("reading the listening line: %v; run: %v", err, <-done)
 	}
 	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "gRPC server listening on ")
 	if !ok {

@@ -38,11 +38,15 @@ func TestServeAndStop(t *testing.T) {
 	args := []string{"-addr", "127.0.0.1:0",
 		"-tls-cert", filepath.Join(pki, devpki.ServerCert), "-tls-key", filepath.Join(pki, devpki.ServerKey),
 		"-jwt-public-key", filepath.Join(pki, devpki.SigningPubKey)}
-	go func() { done <- run(ctx, args, stdoutW, &stderr) }()
+	go func() {
+		err := run(ctx, args, stdoutW, &stderr)
+		stdoutW.Close() // a run that fails early must not leave the reader waiting
+		done <- err
+	}()
 
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		t.Fatalf("reading the listening line: %v", err)
+		t.Fatalf("reading the listening line: %v; run: %v", err, <-done)
 	}
 	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "gRPC server listening on ")
 	if !ok {
@@ -99,7 +103,11 @@ func TestPlaintextOnlyOnLoopback(t *testing.T) {
 	stdout, stdoutW := io.Pipe()
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-insecure-plaintext", "-addr=127.0.0.1:0", pub}, stdoutW, &stderr) }()
+	go func() {
+		err := run(ctx, []string{"-insecure-plaintext", "-addr=127.0.0.1:0", pub}, stdoutW, &stderr)
+		stdoutW.Close()
+		done <- err
+	}()
 	if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	ordersv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/orders/v1"
+)
+
+func runAddOrder(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cf := newFlagSet("add-order", "--items=ID:QTY[,ID:QTY...]", 5*time.Second, stderr)
+	itemsFlag := fs.String("items", "", "what to order, as `product-id:quantity` pairs separated by commas")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	items, err := parseItems(*itemsFlag)
+	if err != nil {
+		fs.Usage()
+		return err
+	}
+	conn, err := cf.dial()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := cf.withDeadline(ctx)
+	defer cancel()
+	resp, err := ordersv1.NewOrderManagementServiceClient(conn).CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: items})
+	if err != nil {
+		return report(stderr, "creating order", err)
+	}
+	fmt.Fprintf(stdout, "Order created successfully: %s\n", resp.GetOrder().GetId())
+	return nil
+}
+
+// parseItems reads "product-123:2,product-456:1". A malformed pair is a
+// usage error here; whether the products exist is the server's to say.
+func parseItems(s string) ([]*ordersv1.OrderItem, error) {
+	var items []*ordersv1.OrderItem
+	for _, pair := range strings.Split(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		id, qty, ok := strings.Cut(pair, ":")
+		n, err := strconv.ParseInt(qty, 10, 32)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("item %q is not product-id:quantity", pair)
+		}
+		items = append(items, &ordersv1.OrderItem{ProductId: id, Quantity: int32(n)})
+	}
+	return items, nil
+}
+
+func runGetOrder(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cf := newFlagSet("get-order", "--id=ORDER-ID", 5*time.Second, stderr)
+	id := fs.String("id", "", "order `id`, for example order-1")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	conn, err := cf.dial()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := cf.withDeadline(ctx)
+	defer cancel()
+	resp, err := ordersv1.NewOrderManagementServiceClient(conn).GetOrder(ctx, &ordersv1.GetOrderRequest{Id: *id})
+	if err != nil {
+		return report(stderr, "getting order", err)
+	}
+	o := resp.GetOrder()
+	var items []string
+	for _, it := range o.GetItems() {
+		items = append(items, fmt.Sprintf("%s x%d", it.GetProductId(), it.GetQuantity()))
+	}
+	fmt.Fprintln(stdout, "Order Details:")
+	fmt.Fprintf(stdout, "ID:     %s\n", o.GetId())
+	fmt.Fprintf(stdout, "Status: %s\n", statusName(o.GetStatus()))
+	fmt.Fprintf(stdout, "Items:  %s\n", strings.Join(items, ", "))
+	fmt.Fprintf(stdout, "Total:  %s\n", formatMoney(o.GetTotal()))
+	return nil
+}
+
+// statusName shows ORDER_STATUS_IN_TRANSIT as IN_TRANSIT: the prefix is
+// there for protobuf's sake, not the reader's.
+func statusName(s ordersv1.OrderStatus) string {
+	return strings.TrimPrefix(s.String(), "ORDER_STATUS_")
+}
