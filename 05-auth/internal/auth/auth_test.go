@@ -323,8 +323,16 @@ func TestStreamWithoutTokenExchangesNothing(t *testing.T) {
 
 func TestPublicMethodsNeedNoToken(t *testing.T) {
 	s := startTLS(t)
-	if _, err := catalogv1.NewProductCatalogServiceClient(s.conn).GetProduct(t.Context(), &catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
-		t.Errorf("GetProduct without a token: %v", err)
+	for header, want := range map[string]codes.Code{
+		"":                                 codes.OK,
+		s.bearer(s.keys.Token(t, "alice")): codes.OK,
+		"Bearer not-a-jwt":                 codes.Unauthenticated, // sent, so checked
+		s.bearer(authtest.NewKeys(t).Token(t, "mallory")): codes.Unauthenticated,
+	} {
+		_, err := catalogv1.NewProductCatalogServiceClient(withHeader{s.conn, header}).GetProduct(t.Context(), &catalogv1.GetProductRequest{Id: "product-123"})
+		if status.Code(err) != want {
+			t.Errorf("GetProduct with header %.20q: %v, want %v", header, err, want)
+		}
 	}
 }
 

@@ -2,7 +2,7 @@ package auth
 
 // Rule is what one method asks of its caller.
 type Rule struct {
-	// Public methods need no token.
+	// Public methods need no token; one that is sent is still verified.
 	Public bool
 	// Scope, if set, must be among the token's scopes. Ownership of an order
 	// is checked by the handler, which is the only place that knows whose it is.

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -52,10 +53,13 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 		in.Log.Warn("refused a method missing from the auth policy", "method", method)
 		return nil, errDenied
 	}
-	if rule.Public {
+	token, err := bearerToken(ctx)
+	if rule.Public && errors.Is(err, errNoToken) {
 		return ctx, nil
 	}
-	token, err := bearerToken(ctx)
+	// A token sent to a public method is checked all the same: a caller
+	// must not believe a broken token works because a public call went
+	// through, and a handler may use the identity when there is one.
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -45,6 +46,8 @@ func Mint(key ed25519.PrivateKey, kid string, c Claims) (string, error) {
 type Verifier struct {
 	keys   map[string]ed25519.PublicKey // by kid
 	parser *jwt.Parser
+	now    func() time.Time
+	cache  verified
 }
 
 // NewVerifier returns a verifier trusting keys (by kid). Every option is
@@ -60,7 +63,9 @@ type Verifier struct {
 //   - WithLeeway: a little slack for clock skew, and no more.
 func NewVerifier(keys map[string]ed25519.PublicKey, now func() time.Time) *Verifier {
 	return &Verifier{
-		keys: keys,
+		keys:  keys,
+		now:   now,
+		cache: verified{tokens: map[string]cachedIdentity{}},
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 			jwt.WithExpirationRequired(),
@@ -76,6 +81,9 @@ func NewVerifier(keys map[string]ed25519.PublicKey, now func() time.Time) *Verif
 // Verify returns the token's identity, or an error saying why it was
 // refused. The reason is for the server's log, never for the caller.
 func (v *Verifier) Verify(token string) (Identity, error) {
+	if id, ok := v.cache.get(token, v.now()); ok {
+		return id, nil
+	}
 	claims := &Claims{}
 	_, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
@@ -91,7 +99,53 @@ func (v *Verifier) Verify(token string) (Identity, error) {
 	if claims.Subject == "" {
 		return Identity{}, errors.New("token has no subject")
 	}
-	return Identity{Subject: claims.Subject, Scopes: strings.Fields(claims.Scope)}, nil
+	id := Identity{Subject: claims.Subject, Scopes: strings.Fields(claims.Scope)}
+	v.cache.put(token, id, claims.ExpiresAt.Add(Leeway))
+	return id, nil
+}
+
+// maxCachedTokens bounds the cache. Only tokens that passed every check are
+// cached, so a caller cannot fill it with forgeries; at the bound it starts
+// over, which costs a few verifications and nothing else.
+const maxCachedTokens = 10_000
+
+// verified remembers tokens that passed verification, until they expire.
+// Clients send the same token with every call, and checking an Ed25519
+// signature and parsing the JWT again each time was most of the cost of
+// the auth interceptor (see bench/ at the lab's root). The key is the whole
+// token, signature included: a token that differs by one bit is a
+// different key, verified from scratch.
+type verified struct {
+	mu     sync.Mutex
+	tokens map[string]cachedIdentity
+}
+
+type cachedIdentity struct {
+	id       Identity
+	notAfter time.Time // exp plus the leeway: when Verify would start refusing it
+}
+
+func (c *verified) get(token string, now time.Time) (Identity, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.tokens[token]
+	if !ok {
+		return Identity{}, false
+	}
+	if now.After(e.notAfter) {
+		delete(c.tokens, token)
+		return Identity{}, false
+	}
+	return e.id, true
+}
+
+func (c *verified) put(token string, id Identity, notAfter time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.tokens) >= maxCachedTokens {
+		clear(c.tokens)
+	}
+	c.tokens[token] = cachedIdentity{id: id, notAfter: notAfter}
 }
 
 // Identity is the authenticated caller.

@@ -39,7 +39,7 @@ func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error
 
 	steps := []step{
 		{"go.work lists exactly the stage folders and shared/", func() error { return workspaceShape(root, stages) }},
-		{"gofmt: every Go file is formatted", func() error { return gofmtClean(root, rep, modules) }},
+		{"gofmt: every Go file is formatted", func() error { return gofmtClean(root, rep, append(modules, "bench")) }},
 		{"go vet over the whole workspace", func() error { return goCmd(rep, root, nil, append([]string{"vet"}, patterns...)...) }},
 		{"go test -race over the whole workspace", func() error {
 			return goCmd(rep, root, nil, append([]string{"test", "-race"}, patterns...)...)
@@ -56,6 +56,17 @@ func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error
 			return nil
 		}})
 	}
+	// bench/ is a module of its own, outside the workspace like tools/: it
+	// must build and pass its tests (which check the codecs it measures),
+	// but its load runs are for scripts/bench, never for a test run.
+	steps = append(steps, step{"bench builds, vets and tests on its own", func() error {
+		for _, args := range [][]string{{"vet", "./..."}, {"test", "-race", "./..."}} {
+			if err := goCmd(rep, filepath.Join(root, "bench"), []string{"GOWORK=off"}, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}})
 	for i, stage := range stages {
 		steps = append(steps, step{"buf lint " + stage, func() error { return bufCmd(rep, tools, root, "lint", stage) }})
 		if i > 0 {

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
+)
+
+// maxCallsPerRun bounds every run in count as well as in time.
+const maxCallsPerRun = 500_000
+
+// loadResult is one run: throughput and latency percentiles.
+type loadResult struct {
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+// load calls call from conc goroutines for window (after a warm-up of a
+// tenth of it), and reports requests per second and latency percentiles.
+func load(ctx context.Context, conc int, window time.Duration, call func(context.Context) error) loadResult {
+	warmEnd := time.Now().Add(window / 10)
+	end := warmEnd.Add(window)
+	perWorker := maxCallsPerRun / conc
+	lat := make([][]time.Duration, conc)
+	errs := make([]int, conc)
+	var wg sync.WaitGroup
+	for w := range conc {
+		wg.Go(func() {
+			for n := 0; n < perWorker; {
+				start := time.Now()
+				if start.After(end) {
+					return
+				}
+				err := call(ctx)
+				if start.Before(warmEnd) {
+					continue
+				}
+				n++
+				if err != nil {
+					errs[w]++
+					continue
+				}
+				lat[w] = append(lat[w], time.Since(start))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(warmEnd)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	r := loadResult{}
+	for _, e := range errs {
+		r.errors += e
+	}
+	if len(all) > 0 {
+		r.rps = float64(len(all)) / elapsed.Seconds()
+		r.p50 = all[len(all)/2]
+		r.p99 = all[len(all)*99/100]
+	}
+	return r
+}
+
+func grpcConn(l *lab, addr string) (*grpc.ClientConn, error) {
+	creds, err := credentials.NewClientTLSFromFile(filepath.Join(l.pki, "ca.crt"), "")
+	if err != nil {
+		return nil, err
+	}
+	return grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
+}
+
+func getProduct(client catalogv1.ProductCatalogServiceClient, token string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if token != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+		}
+		_, err := client.GetProduct(ctx, &catalogv1.GetProductRequest{Id: "product-123"})
+		return err
+	}
+}
+
+var concurrencies = []int{1, 16, 64}
+
+func measureProtocols(ctx context.Context, l *lab, window time.Duration, rep *report) error {
+	conn, err := grpcConn(l, l.stage06.addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	grpcCall := getProduct(catalogv1.NewProductCatalogServiceClient(conn), "")
+
+	caPEM, err := os.ReadFile(filepath.Join(l.pki, "ca.crt"))
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	url := "https://" + l.restAddr + "/v1/products/product-123"
+	for _, c := range concurrencies {
+		// HTTP/1.1 with keep-alive, one connection per concurrent caller,
+		// which is how REST clients talk to a JSON API.
+		transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: c}
+		client := &http.Client{Transport: transport}
+		restCall := func(ctx context.Context) error {
+			req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("HTTP %d", resp.StatusCode)
+			}
+			return nil
+		}
+		g := load(ctx, c, window, grpcCall)
+		r := load(ctx, c, window, restCall)
+		transport.CloseIdleConnections()
+		if g.errors > 0 || r.errors > 0 {
+			return fmt.Errorf("calls failed at concurrency %d: gRPC %d, REST %d", c, g.errors, r.errors)
+		}
+		rep.protocols = append(rep.protocols, protocolRow{conc: c, grpc: g, rest: r})
+	}
+	return nil
+}
+
+func measureMiddleware(ctx context.Context, l *lab, window time.Duration, rep *report) error {
+	bareConn, err := grpcConn(l, l.bare.addr)
+	if err != nil {
+		return err
+	}
+	defer bareConn.Close()
+	labConn, err := grpcConn(l, l.stage05.addr)
+	if err != nil {
+		return err
+	}
+	defer labConn.Close()
+	for _, c := range []int{1, 16} {
+		bare := load(ctx, c, window, getProduct(catalogv1.NewProductCatalogServiceClient(bareConn), l.token))
+		full := load(ctx, c, window, getProduct(catalogv1.NewProductCatalogServiceClient(labConn), l.token))
+		if bare.errors > 0 || full.errors > 0 {
+			return fmt.Errorf("calls failed at concurrency %d: bare %d, stage 05 %d", c, bare.errors, full.errors)
+		}
+		rep.middleware = append(rep.middleware, protocolRow{conc: c, grpc: bare, rest: full})
+	}
+	return nil
+}
