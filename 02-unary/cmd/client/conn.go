@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -48,4 +49,16 @@ func parse(fs *flag.FlagSet, args []string) error {
 // The lab serves plaintext until stage 05 adds TLS.
 func (cf *connFlags) dial() (*grpc.ClientConn, error) {
 	return grpc.NewClient(cf.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+}
+
+// open dials the server and puts the --timeout deadline on ctx, the start
+// every command shares. done closes the connection and releases the
+// deadline: defer it.
+func (cf *connFlags) open(ctx context.Context) (conn *grpc.ClientConn, callCtx context.Context, done func(), err error) {
+	conn, err = cf.dial()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	callCtx, cancel := context.WithTimeout(ctx, cf.timeout)
+	return conn, callCtx, func() { cancel(); conn.Close() }, nil
 }

@@ -60,3 +60,15 @@ func (cf *connFlags) withDeadline(ctx context.Context) (context.Context, context
 func (cf *connFlags) dial() (*grpc.ClientConn, error) {
 	return grpc.NewClient(cf.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 }
+
+// open dials the server and puts the --timeout deadline on ctx, the start
+// every command shares. done closes the connection and releases the
+// deadline: defer it.
+func (cf *connFlags) open(ctx context.Context) (conn *grpc.ClientConn, callCtx context.Context, done func(), err error) {
+	conn, err = cf.dial()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	callCtx, cancel := cf.withDeadline(ctx)
+	return conn, callCtx, func() { cancel(); conn.Close() }, nil
+}

@@ -27,14 +27,11 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return fmt.Errorf("--count must not be negative, got %d", *count)
 	}
-	conn, err := cf.dial()
+	conn, callCtx, done, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-
-	callCtx, cancel := cf.withDeadline(ctx)
-	defer cancel() // ending the call's context is what tells the server we left
+	defer done() // ending the call's context is what tells the server we left
 	stream, err := catalogv1.NewProductCatalogServiceClient(conn).WatchProducts(callCtx, &catalogv1.WatchProductsRequest{ProductIds: splitIDs(*ids)})
 	if err != nil {
 		return report(stderr, "watching products", err)

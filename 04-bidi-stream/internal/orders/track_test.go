@@ -12,6 +12,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/learn-grpc/learn-grpc/04-bidi-stream/internal/testutil"
+
 	ordersv1 "github.com/learn-grpc/learn-grpc/04-bidi-stream/gen/ecommerce/orders/v1"
 )
 
@@ -98,7 +100,7 @@ func TestTrackClientCancels(t *testing.T) {
 		t.Fatalf("first answer = %v, %v; want the ping's ack", resp, err)
 	}
 	cancel()
-	waitFor(t, "the handler to return", func() bool {
+	testutil.WaitFor(t, "the handler to return", func() bool {
 		return strings.Contains(e.logs.String(), `msg="tracking ended" order=order-1 pings=1`)
 	})
 	if !strings.Contains(e.logs.String(), "code=Canceled") {
@@ -133,7 +135,7 @@ func TestTrackDeadlinePasses(t *testing.T) {
 	if status.Code(err) != codes.DeadlineExceeded {
 		t.Fatalf("Recv = %v, want DeadlineExceeded", err)
 	}
-	waitFor(t, "the handler to return", func() bool { return strings.Contains(e.logs.String(), `msg="tracking ended"`) })
+	testutil.WaitFor(t, "the handler to return", func() bool { return strings.Contains(e.logs.String(), `msg="tracking ended"`) })
 }
 
 func TestTrackBadConversations(t *testing.T) {

@@ -17,14 +17,11 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	conn, err := cf.dial()
+	conn, ctx, done, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-
-	ctx, cancel := cf.withDeadline(ctx)
-	defer cancel()
+	defer done()
 	resp, err := catalogv1.NewProductCatalogServiceClient(conn).GetProduct(ctx, &catalogv1.GetProductRequest{Id: *id})
 	if err != nil {
 		return report(stderr, "getting product", err)
@@ -43,14 +40,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	conn, err := cf.dial()
+	conn, ctx, done, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-
-	ctx, cancel := cf.withDeadline(ctx)
-	defer cancel()
+	defer done()
 	resp, err := catalogv1.NewProductCatalogServiceClient(conn).SearchProducts(ctx, &catalogv1.SearchProductsRequest{Query: *query})
 	if err != nil {
 		return report(stderr, "searching products", err)

@@ -22,13 +22,11 @@ func runAddOrder(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.Usage()
 		return err
 	}
-	conn, err := cf.dial()
+	conn, ctx, done, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	ctx, cancel := cf.withDeadline(ctx)
-	defer cancel()
+	defer done()
 	resp, err := ordersv1.NewOrderManagementServiceClient(conn).CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: items})
 	if err != nil {
 		return report(stderr, "creating order", err)
@@ -61,13 +59,11 @@ func runGetOrder(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	conn, err := cf.dial()
+	conn, ctx, done, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	ctx, cancel := cf.withDeadline(ctx)
-	defer cancel()
+	defer done()
 	resp, err := ordersv1.NewOrderManagementServiceClient(conn).GetOrder(ctx, &ordersv1.GetOrderRequest{Id: *id})
 	if err != nil {
 		return report(stderr, "getting order", err)

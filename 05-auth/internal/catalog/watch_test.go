@@ -16,6 +16,7 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/05-auth/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/05-auth/gen/ecommerce/catalog/v1"
 )
@@ -119,7 +120,7 @@ func TestCancelRemovesSubscription(t *testing.T) {
 	if _, err := stream.Recv(); status.Code(err) != codes.Canceled {
 		t.Errorf("Recv after cancel = %v, want Canceled", err)
 	}
-	waitFor(t, "the subscription to be removed", func() bool { return stock.Watchers("product-789") == 0 })
+	testutil.WaitFor(t, "the subscription to be removed", func() bool { return stock.Watchers("product-789") == 0 })
 }
 
 func TestStockCloseEndsStreamWithUnavailable(t *testing.T) {
@@ -146,17 +147,4 @@ func recv(t *testing.T, stream grpc.ServerStreamingClient[catalogv1.WatchProduct
 		t.Fatalf("Recv: %v", err)
 	}
 	return resp.GetInventory()
-}
-
-// waitFor polls cond until it holds. It observes a state change that has no
-// event to wait on; the bound only turns a hang into a failure.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }

@@ -107,3 +107,15 @@ func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]strin
 }
 
 func (b bearer) RequireTransportSecurity() bool { return b.requireTLS }
+
+// open dials the server and puts the --timeout deadline on ctx, the start
+// every command shares. done closes the connection and releases the
+// deadline: defer it.
+func (cf *connFlags) open(ctx context.Context) (conn *grpc.ClientConn, callCtx context.Context, done func(), err error) {
+	conn, err = cf.dial()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	callCtx, cancel := cf.withDeadline(ctx)
+	return conn, callCtx, func() { cancel(); conn.Close() }, nil
+}

@@ -22,13 +22,11 @@ func runTrack(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	conn, err := cf.dial()
+	conn, callCtx, done, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	callCtx, cancel := cf.withDeadline(ctx)
-	defer cancel()
+	defer done()
 	stream, err := ordersv1.NewOrderManagementServiceClient(conn).TrackOrder(callCtx)
 	if err != nil {
 		return report(stderr, "tracking order", err)

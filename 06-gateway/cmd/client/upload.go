@@ -31,14 +31,11 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer f.Close()
-	conn, err := cf.dial()
+	conn, callCtx, done, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-
-	callCtx, cancel := cf.withDeadline(ctx)
-	defer cancel()
+	defer done()
 	stream, err := ordersv1.NewOrderManagementServiceClient(conn).UploadOrders(callCtx)
 	if err != nil {
 		return report(stderr, "uploading orders", err)

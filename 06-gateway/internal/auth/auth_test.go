@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -12,7 +11,6 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +30,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/orders"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/server"
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/orders/v1"
@@ -39,23 +38,6 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // panickyStore is the real store, except that reading "order-panic" panics,
@@ -73,7 +55,7 @@ func (p panickyStore) Get(ctx context.Context, id string) (*ordersv1.Order, erro
 type tlsServer struct {
 	conn *grpc.ClientConn
 	keys *authtest.Keys
-	logs *lockedBuffer
+	logs *testutil.LockedBuffer
 }
 
 func startTLS(t *testing.T) *tlsServer {
@@ -87,7 +69,7 @@ func startTLS(t *testing.T) *tlsServer {
 		t.Fatal(err)
 	}
 	keys := authtest.NewKeys(t)
-	logs := &lockedBuffer{}
+	logs := &testutil.LockedBuffer{}
 	srv := server.New(server.Config{
 		Products:      catalog.NewStore(catalog.SampleProducts(), 0),
 		Stock:         inventory.NewStock(catalog.SampleStock(), time.Now),

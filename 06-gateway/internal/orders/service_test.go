@@ -1,13 +1,11 @@
 package orders_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,29 +21,13 @@ import (
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/orders"
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/testutil"
 
 	ordersv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/orders/v1"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // env is an OrderManagement service over bufconn, with what tests need to
@@ -55,13 +37,13 @@ type env struct {
 	keys     *authtest.Keys
 	dial     func(token string) ordersv1.OrderManagementServiceClient
 	stock    *inventory.Stock
-	logs     *lockedBuffer
+	logs     *testutil.LockedBuffer
 	stopping chan struct{}
 }
 
 func newEnv(t *testing.T, trackInterval time.Duration) *env {
 	t.Helper()
-	e := &env{stock: inventory.NewStock(catalog.SampleStock(), time.Now), logs: &lockedBuffer{}, stopping: make(chan struct{}), keys: authtest.NewKeys(t)}
+	e := &env{stock: inventory.NewStock(catalog.SampleStock(), time.Now), logs: &testutil.LockedBuffer{}, stopping: make(chan struct{}), keys: authtest.NewKeys(t)}
 	lis := bufconn.Listen(1 << 20)
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
 	in := &auth.Interceptors{Verifier: e.keys.Verifier, Policy: auth.Policy, Log: log}
@@ -241,7 +223,7 @@ func TestCancelledUploadKeepsOrders(t *testing.T) {
 	}
 	upload(t, stream, 1, items("product-123", 1))
 	upload(t, stream, 2, items("product-321", 1))
-	waitFor(t, "both orders to be created", func() bool {
+	testutil.WaitFor(t, "both orders to be created", func() bool {
 		_, err := e.client.GetOrder(t.Context(), &ordersv1.GetOrderRequest{Id: "order-2"})
 		return err == nil
 	})
@@ -249,7 +231,7 @@ func TestCancelledUploadKeepsOrders(t *testing.T) {
 	if _, err := stream.CloseAndRecv(); status.Code(err) != codes.Canceled {
 		t.Fatalf("CloseAndRecv after cancel = %v, want Canceled", err)
 	}
-	waitFor(t, "the server to log the early end", func() bool {
+	testutil.WaitFor(t, "the server to log the early end", func() bool {
 		return strings.Contains(e.logs.String(), "upload ended early; the orders created so far are kept")
 	})
 	if !strings.Contains(e.logs.String(), "created=2") {
@@ -257,17 +239,6 @@ func TestCancelledUploadKeepsOrders(t *testing.T) {
 	}
 	if _, err := e.client.GetOrder(t.Context(), &ordersv1.GetOrderRequest{Id: "order-1"}); err != nil {
 		t.Errorf("order-1 lost after the cancel: %v", err)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 

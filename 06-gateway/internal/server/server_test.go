@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"math/rand/v2"
@@ -22,6 +21,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/orders"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/server"
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 )
@@ -30,30 +30,12 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// lockedBuffer collects the server's logs from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // running is a real server on a loopback TCP port, with the simulated shop
 // changing stock every millisecond.
 type running struct {
 	client catalogv1.ProductCatalogServiceClient
 	stock  *inventory.Stock
-	logs   *lockedBuffer
+	logs   *testutil.LockedBuffer
 	stop   func() error // stops the server gracefully, returns Serve's error
 }
 
@@ -63,7 +45,7 @@ func start(t *testing.T, grace time.Duration) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
+	logs := &testutil.LockedBuffer{}
 	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
 	srv := server.New(server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),
@@ -130,7 +112,7 @@ func TestClientCancelEndsHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	waitFor(t, "the handler to log its end", func() bool {
+	testutil.WaitFor(t, "the handler to log its end", func() bool {
 		return strings.Contains(r.logs.String(), `msg="watch ended" products=[product-321]`) && r.stock.Watchers("product-321") == 0
 	})
 	if !strings.Contains(r.logs.String(), "code=Canceled") {
@@ -168,16 +150,5 @@ func TestServerStopEndsStreams(t *testing.T) {
 	}
 	if strings.Contains(r.logs.String(), "still running after the grace period") {
 		t.Errorf("the shutdown had to force streams closed:\n%s", r.logs.String())
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // protocolRow compares two load runs at one concurrency: grpc against rest
-// for the protocols, bare against the lab's full chain for the middleware.
+// for the protocols, bare (in grpc) against the lab's full chain (in rest)
+// for the middleware.
 type protocolRow struct {
 	conc       int
 	grpc, rest loadResult
@@ -47,25 +48,10 @@ func (r *report) print(w io.Writer, machine string) {
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %s |\n", name, l.metrics["bytes"], l.metrics["ns/op"], l.metrics["allocs/op"], ratio)
 	}
 
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "2. GetProduct on the stage-06 server: gRPC (HTTP/2) against REST/JSON (HTTP/1.1) through the gateway")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| callers | gRPC req/s | REST req/s | gRPC/REST | gRPC p50 | REST p50 | gRPC p99 | REST p99 |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, row := range r.protocols {
-		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.2fx | %s | %s | %s | %s |\n", row.conc, row.grpc.rps, row.rest.rps,
-			row.grpc.rps/row.rest.rps, ms(row.grpc.p50), ms(row.rest.p50), ms(row.grpc.p99), ms(row.rest.p99))
-	}
-
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "3. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token)")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| callers | bare req/s | stage 05 req/s | stage 05 / bare | bare p50 | stage 05 p50 | bare p99 | stage 05 p99 |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, row := range r.middleware {
-		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.2fx | %s | %s | %s | %s |\n", row.conc, row.grpc.rps, row.rest.rps,
-			row.rest.rps/row.grpc.rps, ms(row.grpc.p50), ms(row.rest.p50), ms(row.grpc.p99), ms(row.rest.p99))
-	}
+	comparison(w, "2. GetProduct on the stage-06 server: gRPC (HTTP/2) against REST/JSON (HTTP/1.1) through the gateway",
+		"gRPC", "REST", "gRPC / REST", r.protocols, func(row protocolRow) float64 { return row.grpc.rps / row.rest.rps })
+	comparison(w, "3. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token)",
+		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "4. Fan-out: stage 03's feed (go test -bench FanOut, in 03-server-stream/)")
@@ -74,4 +60,18 @@ func (r *report) print(w io.Writer, machine string) {
 	fmt.Fprintln(w, "| watchers | one change reaches all | memory per stream (client and server) | goroutines per stream |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|")
 	fmt.Fprintf(w, "| %.0f | %s | %.1f KB | %.1f |\n", m["watchers"], ms(time.Duration(m["ns/op"])), m["B/stream"]/1024, m["goroutines/stream"])
+}
+
+// comparison prints two load runs per concurrency side by side, a then b,
+// with the ratio of their throughputs that ratio computes.
+func comparison(w io.Writer, title, a, b, ratioLabel string, rows []protocolRow, ratio func(protocolRow) float64) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, title)
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "| callers | %s req/s | %s req/s | %s | %s p50 | %s p50 | %s p99 | %s p99 |\n", a, b, ratioLabel, a, b, a, b)
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, row := range rows {
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.2fx | %s | %s | %s | %s |\n", row.conc, row.grpc.rps, row.rest.rps,
+			ratio(row), ms(row.grpc.p50), ms(row.rest.p50), ms(row.grpc.p99), ms(row.rest.p99))
+	}
 }
