@@ -20,9 +20,9 @@ const modulePrefix = "github.com/learn-grpc/learn-grpc/"
 // runDiff prints what stage B adds to stage A. Each stage is its own Go
 // module, so import paths differ in the stage folder only; both copies have
 // it replaced by "<stage>" so the diff shows the lesson, not the renaming.
-// Generated code and go.sum are left out unless -generated is given, and
-// the READMEs (each stage's is its own lesson, not an edit of the last one)
-// unless -readme is.
+// Generated code (gen/, the OpenAPI document) and go.sum are left out unless
+// -generated is given, the READMEs (each stage's is its own lesson, not an
+// edit of the last one) unless -readme is, and git-ignored files always.
 func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("diff-stages", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -54,7 +54,7 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 			return err
 		}
 		dst := filepath.Join(tmp, c.Stage)
-		if err := copyForDiff(filepath.Join(root, c.Stage), dst, c.Stage, *generated, *readme); err != nil {
+		if err := copyForDiff(root, dst, c.Stage, *generated, *readme); err != nil {
 			return err
 		}
 		dirs = append(dirs, c.Stage)
@@ -75,24 +75,25 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func copyForDiff(src, dst, stage string, generated, readme bool) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+// copyForDiff copies the stage's files that git would commit: tracked ones
+// and new ones not ignored, so the development keys in .dev/ and built
+// binaries never show up as part of a lesson.
+func copyForDiff(root, dst, stage string, generated, readme bool) error {
+	ls := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", stage)
+	ls.Dir = root
+	out, err := ls.Output()
+	if err != nil {
+		return fmt.Errorf("git ls-files (git is needed for diff-stages): %w", err)
+	}
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		rel, ok := strings.CutPrefix(name, stage+"/")
+		if !ok || !generated && isGenerated(rel) || !readme && rel == "README.md" {
+			continue
 		}
-		rel, _ := filepath.Rel(src, path)
-		rel = filepath.ToSlash(rel)
-		if !generated && (rel == "gen" || rel == "go.sum") || !readme && rel == "README.md" {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted in the working tree, not yet committed
 		}
-		target := filepath.Join(dst, filepath.FromSlash(rel))
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
@@ -100,6 +101,19 @@ func copyForDiff(src, dst, stage string, generated, readme bool) error {
 		if strings.HasSuffix(rel, ".md") {
 			data = bytes.ReplaceAll(data, []byte("../../"+stage), []byte("../../<stage>"))
 		}
-		return os.WriteFile(target, data, 0o644)
-	})
+		target := filepath.Join(dst, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(target, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isGenerated tells the files protoc plugins write (gen/, the OpenAPI
+// document) and go.sum, which a lesson never edits by hand.
+func isGenerated(rel string) bool {
+	return strings.HasPrefix(rel, "gen/") || rel == "go.sum" || strings.HasSuffix(rel, ".swagger.json")
 }
