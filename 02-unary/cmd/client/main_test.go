@@ -31,7 +31,7 @@ func startServer(t *testing.T, latency time.Duration) string {
 	ctx, stop := context.WithCancel(context.Background())
 	srv := server.New(catalog.NewStore(catalog.SampleProducts(), latency), slog.New(slog.DiscardHandler))
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
+	go func() { done <- srv.Serve(ctx, lis, server.Shutdown{Grace: time.Second}) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
@@ -62,13 +62,15 @@ func TestCommands(t *testing.T) {
 			name:       "get of an unknown id prints the status",
 			args:       []string{"get", "--id=product-999"},
 			wantErr:    true,
-			wantStderr: "Error getting product: rpc error: code = NotFound desc = product \"product-999\" not found\n",
+			wantStderr: "Error getting product: rpc error: code = NotFound desc = product \"product-999\" not found\n" +
+				"  resource ecommerce.catalog.v1.Product \"product-999\"\n",
 		},
 		{
 			name:       "get without an id is InvalidArgument",
 			args:       []string{"get"},
 			wantErr:    true,
-			wantStderr: "Error getting product: rpc error: code = InvalidArgument desc = product id is required\n",
+			wantStderr: "Error getting product: rpc error: code = InvalidArgument desc = product id is required\n" +
+				"  field id: product id is required\n",
 		},
 		{
 			name: "search lists matches in a table",

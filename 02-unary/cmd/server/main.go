@@ -41,6 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", ":50051", "`host:port` to listen on; port 0 picks a free port")
 	latency := fs.Duration("latency", 0, "simulated storage `delay` per call, to watch deadlines expire")
 	grace := fs.Duration("shutdown-timeout", 10*time.Second, "how long calls in flight may run after a stop signal")
+	drain := fs.Duration("drain-delay", 0, "after a stop signal, how long to keep serving while health says NOT_SERVING")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nServes the ProductCatalog gRPC API until Ctrl+C or SIGTERM.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -60,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv := server.New(catalog.NewStore(catalog.SampleProducts(), *latency), log)
 	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
-	if err := srv.Serve(ctx, lis, *grace); err != nil {
+	if err := srv.Serve(ctx, lis, server.Shutdown{Drain: *drain, Grace: *grace}); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("server stopped")

@@ -3,18 +3,14 @@ package catalog
 import (
 	"context"
 	"errors"
-	"strings"
-	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/learn-grpc/learn-grpc/02-unary/internal/rpcerr"
+
 	catalogv1 "github.com/learn-grpc/learn-grpc/02-unary/gen/ecommerce/catalog/v1"
 )
-
-// MaxQueryLength bounds a search query, so one request cannot make the
-// server scan with an arbitrarily large string.
-const MaxQueryLength = 100
 
 // Service implements catalogv1.ProductCatalogServiceServer on top of a Store.
 type Service struct {
@@ -35,9 +31,9 @@ func NewService(store *Store) *Service {
 // would want to hear about them: a malformed request first, then a missing
 // product.
 func (s *Service) GetProduct(ctx context.Context, req *catalogv1.GetProductRequest) (*catalogv1.GetProductResponse, error) {
-	id := strings.TrimSpace(req.GetId())
-	if id == "" {
-		return nil, status.Error(codes.InvalidArgument, "product id is required")
+	id, err := validateGetProduct(req)
+	if err != nil {
+		return nil, err
 	}
 	p, err := s.store.Get(ctx, id)
 	if err != nil {
@@ -48,12 +44,9 @@ func (s *Service) GetProduct(ctx context.Context, req *catalogv1.GetProductReque
 
 // SearchProducts returns the products matching the query.
 func (s *Service) SearchProducts(ctx context.Context, req *catalogv1.SearchProductsRequest) (*catalogv1.SearchProductsResponse, error) {
-	query := strings.TrimSpace(req.GetQuery())
-	switch {
-	case query == "":
-		return nil, status.Error(codes.InvalidArgument, "search query is required")
-	case utf8.RuneCountInString(query) > MaxQueryLength:
-		return nil, status.Errorf(codes.InvalidArgument, "search query is longer than %d characters", MaxQueryLength)
+	query, err := validateSearchProducts(req)
+	if err != nil {
+		return nil, err
 	}
 	found, err := s.store.Search(ctx, query)
 	if err != nil {
@@ -68,7 +61,7 @@ func (s *Service) SearchProducts(ctx context.Context, req *catalogv1.SearchProdu
 func toStatus(err error, id string) error {
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return status.Errorf(codes.NotFound, "product %q not found", id)
+		return rpcerr.NotFound(productType, "product", id)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return status.FromContextError(err).Err()
 	default:
