@@ -59,16 +59,16 @@ func TestCommands(t *testing.T) {
 				"Price: $25.99\n",
 		},
 		{
-			name:       "get of an unknown id prints the status",
-			args:       []string{"get", "--id=product-999"},
-			wantErr:    true,
+			name:    "get of an unknown id prints the status",
+			args:    []string{"get", "--id=product-999"},
+			wantErr: true,
 			wantStderr: "Error getting product: rpc error: code = NotFound desc = product \"product-999\" not found\n" +
 				"  resource ecommerce.catalog.v1.Product \"product-999\"\n",
 		},
 		{
-			name:       "get without an id is InvalidArgument",
-			args:       []string{"get"},
-			wantErr:    true,
+			name:    "get without an id is InvalidArgument",
+			args:    []string{"get"},
+			wantErr: true,
 			wantStderr: "Error getting product: rpc error: code = InvalidArgument desc = product id is required\n" +
 				"  field id: product id is required\n",
 		},
