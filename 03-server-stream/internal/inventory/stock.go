@@ -20,6 +20,13 @@ import (
 // ErrUnknownProduct is returned for a product id the stock does not hold.
 var ErrUnknownProduct = errors.New("unknown product")
 
+// UnknownProductError names the product id the stock does not hold. It
+// matches ErrUnknownProduct with errors.Is.
+type UnknownProductError struct{ ID string }
+
+func (e *UnknownProductError) Error() string        { return fmt.Sprintf("%v: %q", ErrUnknownProduct, e.ID) }
+func (e *UnknownProductError) Is(target error) bool { return target == ErrUnknownProduct }
+
 // Level is the stock of one product at one moment.
 type Level struct {
 	ProductID string
@@ -63,7 +70,7 @@ func (s *Stock) Adjust(id string, delta int32) (Level, error) {
 	defer s.mu.Unlock()
 	l, ok := s.levels[id]
 	if !ok {
-		return Level{}, fmt.Errorf("%w: %q", ErrUnknownProduct, id)
+		return Level{}, &UnknownProductError{ID: id}
 	}
 	if l.Quantity+delta < 0 {
 		return l, fmt.Errorf("not enough stock of %q: %d left, %d asked", id, l.Quantity, -delta)
@@ -96,7 +103,7 @@ func (s *Stock) Subscribe(ids []string) (*Subscription, error) {
 	defer s.mu.Unlock()
 	for _, id := range ids {
 		if _, ok := s.levels[id]; !ok {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownProduct, id)
+			return nil, &UnknownProductError{ID: id}
 		}
 	}
 	sub := newSubscription(s, ids)
