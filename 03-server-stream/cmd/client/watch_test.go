@@ -152,4 +152,3 @@ func (n *notifyingBuffer) String() string {
 	defer n.mu.Unlock()
 	return n.b.String()
 }
-

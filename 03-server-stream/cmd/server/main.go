@@ -74,7 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// failed), and run waits for it, so nothing outlives the server.
 	shopCtx, stopShop := context.WithCancel(ctx)
 	var shop sync.WaitGroup
-	shop.Go(func() { inventory.Simulate(shopCtx, stock, *interval, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))) })
+	shop.Go(func() {
+		inventory.Simulate(shopCtx, stock, *interval, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	})
 	defer shop.Wait()
 	defer stopShop()
 
