@@ -44,3 +44,32 @@ func TestSplitInput(t *testing.T) {
 		}
 	}
 }
+
+func TestAssignment(t *testing.T) {
+	tests := []struct {
+		line, name, inner string
+		ok                bool
+	}{
+		{line: "ORDER=$(go run ./cmd/client add-order --id-only)", name: "ORDER", inner: "go run ./cmd/client add-order --id-only", ok: true},
+		{line: "go run ./cmd/client get-order --id=$ORDER"},
+		{line: "order=$(go run ./cmd/client x)"}, // the READMEs name variables in capitals
+		{line: "ORDER=$(a) extra"},
+	}
+	for _, tt := range tests {
+		name, inner, ok := assignment(tt.line)
+		if ok != tt.ok || name != tt.name || inner != tt.inner {
+			t.Errorf("assignment(%q) = %q, %q, %v; want %q, %q, %v", tt.line, name, inner, ok, tt.name, tt.inner, tt.ok)
+		}
+	}
+}
+
+func TestVariablesAreSubstituted(t *testing.T) {
+	s := &Stage{vars: map[string]string{"ORDER": "order-abc"}}
+	got, err := s.substitute(`get --id=$ORDER -d "{\"id\": \"${ORDER}\"}"`, nil)
+	if want := `get --id=order-abc -d "{\"id\": \"order-abc\"}"`; err != nil || got != want {
+		t.Errorf("substitute = %q, %v; want %q", got, err, want)
+	}
+	if _, err := s.substitute("get --id=$UNSET", nil); err == nil {
+		t.Error("an unset variable was substituted without an error")
+	}
+}

@@ -59,6 +59,7 @@ type Stage struct {
 	Tmp          string // scratch folder, removed at the end
 	readme       *Readme
 	bins         map[string]string
+	vars         map[string]string // set by "NAME=$(command)" lines
 	main         *Server
 	serverCA     string
 	httpAddrFlag string
@@ -76,7 +77,7 @@ func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	s := &Stage{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}}
+	s := &Stage{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{}}
 	if c.ServerCA != "" {
 		s.serverCA = filepath.Join(abs, filepath.FromSlash(c.ServerCA))
 	}
@@ -274,8 +275,22 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 		if opts.Interrupt != "" && i < len(ex.Commands)-1 {
 			opts = ExampleOpts{}
 		}
+		target := local
+		if target == nil {
+			target = s.main
+		}
+		if name, inner, ok := assignment(c.Text); ok {
+			s.Rep.Checkf("  $ %s", c.Text)
+			value, err := s.runSubstitution(inner, target)
+			if err != nil {
+				return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
+			}
+			s.vars[name] = value
+			s.Rep.Checkf("  (%s is %s)", name, value)
+			continue
+		}
 		line, stdinPath := splitInput(c.Text)
-		line, err := s.substitute(line)
+		line, err := s.substitute(line, target)
 		if err != nil {
 			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
 		}
@@ -306,29 +321,9 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			}
 			continue
 		}
-		target := local
-		if target == nil {
-			target = s.main
-		}
-		note := ""
-		for i, a := range args {
-			if strings.Contains(a, readmeHTTPAddr) && target != nil && target.HTTPAddr != "" {
-				args[i] = strings.ReplaceAll(a, readmeHTTPAddr, target.HTTPAddr)
-				note = fmt.Sprintf("(the check ran it against its own gateway at %s instead of %s)", target.HTTPAddr, readmeHTTPAddr)
-			}
-			if strings.Contains(a, readmeAddr) {
-				if target == nil {
-					return &Failure{Command: c.Text, Why: "this command needs a running server, and none was started", Section: ex.Section}
-				}
-				args[i] = strings.ReplaceAll(a, readmeAddr, target.Addr)
-				note = fmt.Sprintf("(the check ran it against its own server at %s instead of %s)", target.Addr, readmeAddr)
-			}
-		}
-		if who == "client" && note == "" && target != nil {
-			// Lab clients default to localhost:50051; point them at the
-			// check's server the way a learner would, with --addr.
-			args = append(args, "--addr="+target.Addr)
-			note = fmt.Sprintf("(the check added --addr=%s, its own server)", target.Addr)
+		args, note, err := retarget(who, args, target)
+		if err != nil {
+			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
 		}
 		var res Result
 		if opts.Interrupt != "" {
@@ -548,37 +543,102 @@ func splitInput(line string) (string, string) {
 	return line, ""
 }
 
+// retarget points a command at the check's own server instead of the
+// README's addresses, and says how in a note.
+func retarget(who string, args []string, target *Server) ([]string, string, error) {
+	note := ""
+	for i, a := range args {
+		if strings.Contains(a, readmeHTTPAddr) && target != nil && target.HTTPAddr != "" {
+			args[i] = strings.ReplaceAll(a, readmeHTTPAddr, target.HTTPAddr)
+			note = fmt.Sprintf("(the check ran it against its own gateway at %s instead of %s)", target.HTTPAddr, readmeHTTPAddr)
+		}
+		if strings.Contains(a, readmeAddr) {
+			if target == nil {
+				return nil, "", errors.New("this command needs a running server, and none was started")
+			}
+			args[i] = strings.ReplaceAll(a, readmeAddr, target.Addr)
+			note = fmt.Sprintf("(the check ran it against its own server at %s instead of %s)", target.Addr, readmeAddr)
+		}
+	}
+	if who == "client" && note == "" && target != nil {
+		// Lab clients default to localhost:50051; point them at the
+		// check's server the way a learner would, with --addr.
+		args = append(args, "--addr="+target.Addr)
+		note = fmt.Sprintf("(the check added --addr=%s, its own server)", target.Addr)
+	}
+	return args, note, nil
+}
+
+// assignRE finds "NAME=$(command)": a shell variable set from a command's
+// output, as in ORDER=$(go run ./cmd/client add-order ... --id-only). Later
+// commands of the same check read it as $NAME. bash and zsh take the line
+// as it is; PowerShell spells it $NAME = (command).
+var assignRE = regexp.MustCompile(`^([A-Z][A-Z0-9_]*)=\$\(([^()]*)\)$`)
+
+func assignment(line string) (name, inner string, ok bool) {
+	m := assignRE.FindStringSubmatch(strings.TrimSpace(line))
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
+
+// varRE finds "$NAME" or "${NAME}", a variable an earlier line set.
+var varRE = regexp.MustCompile(`\$\{?([A-Z][A-Z0-9_]*)\}?`)
+
 // substRE finds "$(command)", the one shell expansion the check performs,
 // so that a README can pass one program's output to another as learners
 // do: --token=$(go run ./cmd/token --subject=alice). bash, zsh and
 // PowerShell all read it the same way.
 var substRE = regexp.MustCompile(`\$\(([^()]*)\)`)
 
-// substitute runs each "$(command)" in line from the stage folder and puts
-// its output, trimmed, in its place.
-func (s *Stage) substitute(line string) (string, error) {
+// substitute puts in line the values of the variables earlier lines set,
+// then runs each "$(command)" from the stage folder, against target, and
+// puts its output, trimmed, in its place.
+func (s *Stage) substitute(line string, target *Server) (string, error) {
 	var failed error
+	line = varRE.ReplaceAllStringFunc(line, func(m string) string {
+		name := varRE.FindStringSubmatch(m)[1]
+		v, ok := s.vars[name]
+		if !ok && failed == nil {
+			failed = fmt.Errorf("$%s is not set: an earlier command of this README sets it", name)
+		}
+		return v
+	})
+	if failed != nil {
+		return line, failed
+	}
 	out := substRE.ReplaceAllStringFunc(line, func(m string) string {
 		inner := substRE.FindStringSubmatch(m)[1]
-		words, err := SplitCommand(inner)
-		if err == nil {
-			var prog, dir string
-			var args []string
-			if prog, _, dir, args, err = s.resolve(words); err == nil {
-				var res Result
-				res, err = Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)
-				if err == nil && res.ExitCode != 0 {
-					err = fmt.Errorf("exit status %d: %s", res.ExitCode, strings.TrimSpace(res.Output))
-				}
-				if err == nil {
-					return strings.TrimSpace(res.Output)
-				}
-			}
+		value, err := s.runSubstitution(inner, target)
+		if err != nil && failed == nil {
+			failed = err
 		}
-		if failed == nil {
-			failed = fmt.Errorf("running $(%s): %v", inner, err)
-		}
-		return m
+		return value
 	})
 	return out, failed
+}
+
+// runSubstitution runs the command of a "$(command)" and returns its
+// output, trimmed.
+func (s *Stage) runSubstitution(inner string, target *Server) (string, error) {
+	words, err := SplitCommand(inner)
+	if err != nil {
+		return "", fmt.Errorf("running $(%s): %v", inner, err)
+	}
+	prog, who, dir, args, err := s.resolve(words)
+	if err != nil {
+		return "", fmt.Errorf("running $(%s): %v", inner, err)
+	}
+	if args, _, err = retarget(who, args, target); err != nil {
+		return "", fmt.Errorf("running $(%s): %v", inner, err)
+	}
+	res, err := Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("exit status %d: %s", res.ExitCode, strings.TrimSpace(res.Output))
+	}
+	if err != nil {
+		return "", fmt.Errorf("running $(%s): %v", inner, err)
+	}
+	return strings.TrimSpace(res.Output), nil
 }

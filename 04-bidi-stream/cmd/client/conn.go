@@ -58,7 +58,8 @@ func (cf *connFlags) withDeadline(ctx context.Context) (context.Context, context
 // connection is made on the first call, and that call's deadline covers it.
 // The lab serves plaintext until stage 05 adds TLS.
 func (cf *connFlags) dial() (*grpc.ClientConn, error) {
-	return grpc.NewClient(cf.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	opts := append(dialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	return grpc.NewClient(cf.addr, opts...)
 }
 
 // open dials the server and puts the --timeout deadline on ctx, the start

@@ -39,7 +39,14 @@ func startServer(t *testing.T, latency time.Duration) string {
 // the server gracefully before the test ends.
 func startStoppableServer(t *testing.T, latency time.Duration) (string, func()) {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	return serveAt(t, "127.0.0.1:0", latency)
+}
+
+// serveAt is startStoppableServer on a given address, to bring a server
+// back where a client had one.
+func serveAt(t *testing.T, addr string, latency time.Duration) (string, func()) {
+	t.Helper()
+	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +59,7 @@ func startStoppableServer(t *testing.T, latency time.Duration) (string, func()) 
 		Log:           slog.New(slog.DiscardHandler),
 	})
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
+	go func() { done <- srv.Serve(ctx, lis, server.Shutdown{Grace: time.Second}) }()
 	var once sync.Once
 	shutdown := func() {
 		once.Do(func() {
@@ -84,16 +91,18 @@ func TestCommands(t *testing.T) {
 				"Price: $25.99\n",
 		},
 		{
-			name:       "get of an unknown id prints the status",
-			args:       []string{"get", "--id=product-999"},
-			wantErr:    true,
-			wantStderr: "Error getting product: rpc error: code = NotFound desc = product \"product-999\" not found\n",
+			name:    "get of an unknown id prints the status",
+			args:    []string{"get", "--id=product-999"},
+			wantErr: true,
+			wantStderr: "Error getting product: rpc error: code = NotFound desc = product \"product-999\" not found\n" +
+				"  resource ecommerce.catalog.v1.Product \"product-999\"\n",
 		},
 		{
-			name:       "get without an id is InvalidArgument",
-			args:       []string{"get"},
-			wantErr:    true,
-			wantStderr: "Error getting product: rpc error: code = InvalidArgument desc = product id is required\n",
+			name:    "get without an id is InvalidArgument",
+			args:    []string{"get"},
+			wantErr: true,
+			wantStderr: "Error getting product: rpc error: code = InvalidArgument desc = product id is required\n" +
+				"  field id: product id is required\n",
 		},
 		{
 			name: "search lists matches in a table",
