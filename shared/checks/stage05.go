@@ -18,8 +18,9 @@ func stage05() *harness.Check {
 			{Name: "public methods need no token", Run: example("public")},
 			{Name: "unauthenticated calls are rejected with the right code, unary and streaming", Run: failingExample("no-token")},
 			{Name: "tokens are read from metadata", Run: example("with-token")},
-			{Name: "a valid token is not enough: scopes and ownership", Run: failingExample("denied")},
+			{Name: "a valid token is not enough: scopes and ownership, and someone else's order is NotFound", Run: failingExample("denied")},
 			{Name: "every bad token gets the same answer", Run: failingExample("bad-tokens")},
+			{Name: "a stream ends when its token expires", Run: failingExample("token-expires")},
 			{Name: "grpcurl works with the dev CA and a token, and plaintext is refused", Run: steps(
 				example("grpcurl-list"), example("grpcurl-get-order"), failingExample("grpcurl-plaintext"))},
 			{Name: "the interceptors chain: every request is logged, refused ones too", Run: steps(

@@ -596,15 +596,7 @@ var substRE = regexp.MustCompile(`\$\(([^()]*)\)`)
 // then runs each "$(command)" from the stage folder, against target, and
 // puts its output, trimmed, in its place.
 func (s *Stage) substitute(line string, target *Server) (string, error) {
-	var failed error
-	line = varRE.ReplaceAllStringFunc(line, func(m string) string {
-		name := varRE.FindStringSubmatch(m)[1]
-		v, ok := s.vars[name]
-		if !ok && failed == nil {
-			failed = fmt.Errorf("$%s is not set: an earlier command of this README sets it", name)
-		}
-		return v
-	})
+	line, failed := s.expandVars(line)
 	if failed != nil {
 		return line, failed
 	}
@@ -619,9 +611,27 @@ func (s *Stage) substitute(line string, target *Server) (string, error) {
 	return out, failed
 }
 
+// expandVars puts in line the values of the variables earlier lines set.
+func (s *Stage) expandVars(line string) (string, error) {
+	var failed error
+	line = varRE.ReplaceAllStringFunc(line, func(m string) string {
+		name := varRE.FindStringSubmatch(m)[1]
+		v, ok := s.vars[name]
+		if !ok && failed == nil {
+			failed = fmt.Errorf("$%s is not set: an earlier command of this README sets it", name)
+		}
+		return v
+	})
+	return line, failed
+}
+
 // runSubstitution runs the command of a "$(command)" and returns its
 // output, trimmed.
 func (s *Stage) runSubstitution(inner string, target *Server) (string, error) {
+	inner, err := s.expandVars(inner)
+	if err != nil {
+		return "", err
+	}
 	words, err := SplitCommand(inner)
 	if err != nil {
 		return "", fmt.Errorf("running $(%s): %v", inner, err)

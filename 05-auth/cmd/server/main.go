@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", ":50051", "`host:port` to listen on; port 0 picks a free port")
 	latency := fs.Duration("latency", 0, "simulated storage `delay` per call, to watch deadlines expire")
 	grace := fs.Duration("shutdown-timeout", 10*time.Second, "how long calls in flight may run after a stop signal")
+	drain := fs.Duration("drain-delay", 0, "after a stop signal, how long to keep serving while health says NOT_SERVING")
 	interval := fs.Duration("update-interval", time.Second, "how often the simulated shop sells and restocks")
 	trackInterval := fs.Duration("track-interval", time.Second, "time between a tracked order's status changes")
 	certFile := fs.String("tls-cert", filepath.Join(".dev", devpki.ServerCert), "server certificate `file` (PEM)")
@@ -108,13 +109,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 
 	// The simulated shop floor is the one source of stock changes. It stops
-	// with ctx, and run waits for it, so nothing outlives the server.
+	// when run returns, however it returns (a stop signal, or serving that
+	// failed), and run waits for it, so nothing outlives the server.
+	shopCtx, stopShop := context.WithCancel(ctx)
 	var shop sync.WaitGroup
-	shop.Go(func() { inventory.Simulate(ctx, stock, *interval, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))) })
+	shop.Go(func() {
+		inventory.Simulate(shopCtx, stock, *interval, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	})
 	defer shop.Wait()
+	defer stopShop()
 
 	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
-	if err := srv.Serve(ctx, lis, *grace); err != nil {
+	if err := srv.Serve(ctx, lis, server.Shutdown{Drain: *drain, Grace: *grace}); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("server stopped")

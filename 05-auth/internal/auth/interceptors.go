@@ -98,14 +98,29 @@ func (in *Interceptors) checkUnary(ctx context.Context, req any, info *grpc.Unar
 }
 
 // checkStream runs before the handler, so a refused stream ends before a
-// single message is read or sent.
+// single message is read or sent. A stream checks its token once, when it
+// opens, so it must not outlive the token: its context ends when the token
+// expires, and the caller gets Unauthenticated, as a new call would.
 func (in *Interceptors) checkStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	ctx, err := in.authorize(ss.Context(), info.FullMethod)
 	if err != nil {
 		return err
 	}
-	return handler(srv, &streamWithContext{ServerStream: ss, ctx: ctx})
+	if id, ok := IdentityFrom(ctx); ok && !id.Expires.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, id.Expires, errTokenExpired)
+		defer cancel()
+	}
+	err = handler(srv, &streamWithContext{ServerStream: ss, ctx: ctx})
+	if err != nil && context.Cause(ctx) == errTokenExpired {
+		in.Log.Warn("ended a stream whose token expired", "method", info.FullMethod)
+		return errInvalidToken
+	}
+	return err
 }
+
+// errTokenExpired is the cause of a stream context ended by its token.
+var errTokenExpired = errors.New("token expired")
 
 // streamWithContext hands the handler a stream whose Context carries the
 // caller's identity.
