@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -60,11 +59,4 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.GetId(), p.GetName(), formatMoney(p.GetPrice()))
 	}
 	return tw.Flush()
-}
-
-// report prints a failed call the way the lesson shows it: what we were
-// doing, then the gRPC status (code and message) as the library renders it.
-func report(stderr io.Writer, doing string, err error) error {
-	fmt.Fprintf(stderr, "Error %s: %v\n", doing, err)
-	return errors.Join(errReported, err)
 }

@@ -87,7 +87,7 @@ func (cf *connFlags) dial() (*grpc.ClientConn, error) {
 		}
 		transport = tlsCreds
 	}
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(transport)}
+	opts := append(dialOptions(), grpc.WithTransportCredentials(transport))
 	if cf.token != "" {
 		opts = append(opts, grpc.WithPerRPCCredentials(bearer{token: cf.token, requireTLS: !cf.plaintext}))
 	}

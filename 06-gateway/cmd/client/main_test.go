@@ -49,7 +49,32 @@ func startServer(t *testing.T, latency time.Duration) string {
 // the server gracefully before the test ends.
 func startStoppableServer(t *testing.T, latency time.Duration) (string, func()) {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	return serveAt(t, "127.0.0.1:0", latency)
+}
+
+// pkis holds each test's development PKI: a server brought back by serveAt
+// must present a certificate the client already trusts.
+var pkis sync.Map // *testing.T to folder
+
+func testPKI(t *testing.T) string {
+	t.Helper()
+	if dir, ok := pkis.Load(t); ok {
+		return dir.(string)
+	}
+	dir := t.TempDir()
+	if err := devpki.Generate(dir, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	pkis.Store(t, dir)
+	t.Cleanup(func() { pkis.Delete(t) })
+	return dir
+}
+
+// serveAt is startStoppableServer on a given address, to bring a server
+// back where a client had one.
+func serveAt(t *testing.T, addr string, latency time.Duration) (string, func()) {
+	t.Helper()
+	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,10 +82,7 @@ func startStoppableServer(t *testing.T, latency time.Duration) (string, func()) 
 	// A real TLS server with a fresh development PKI; the client finds the
 	// CA and alice's token through the environment, as a learner's shell
 	// could provide them.
-	pki := t.TempDir()
-	if err := devpki.Generate(pki, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	pki := testPKI(t)
 	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.ServerCert), filepath.Join(pki, devpki.ServerKey))
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +108,7 @@ func startStoppableServer(t *testing.T, latency time.Duration) (string, func()) 
 		Creds:         credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}),
 	})
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
+	go func() { done <- srv.Serve(ctx, lis, server.Shutdown{Grace: time.Second}) }()
 	var once sync.Once
 	shutdown := func() {
 		once.Do(func() {
@@ -118,16 +140,18 @@ func TestCommands(t *testing.T) {
 				"Price: $25.99\n",
 		},
 		{
-			name:       "get of an unknown id prints the status",
-			args:       []string{"get", "--id=product-999"},
-			wantErr:    true,
-			wantStderr: "Error getting product: rpc error: code = NotFound desc = product \"product-999\" not found\n",
+			name:    "get of an unknown id prints the status",
+			args:    []string{"get", "--id=product-999"},
+			wantErr: true,
+			wantStderr: "Error getting product: rpc error: code = NotFound desc = product \"product-999\" not found\n" +
+				"  resource ecommerce.catalog.v1.Product \"product-999\"\n",
 		},
 		{
-			name:       "get without an id is InvalidArgument",
-			args:       []string{"get"},
-			wantErr:    true,
-			wantStderr: "Error getting product: rpc error: code = InvalidArgument desc = product id is required\n",
+			name:    "get without an id is InvalidArgument",
+			args:    []string{"get"},
+			wantErr: true,
+			wantStderr: "Error getting product: rpc error: code = InvalidArgument desc = product id is required\n" +
+				"  field id: product id is required\n",
 		},
 		{
 			name: "search lists matches in a table",

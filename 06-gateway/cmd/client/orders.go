@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,8 +16,13 @@ import (
 func runAddOrder(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cf := newFlagSet("add-order", "--items=ID:QTY[,ID:QTY...]", 5*time.Second, stderr)
 	itemsFlag := fs.String("items", "", "what to order, as `product-id:quantity` pairs separated by commas")
+	requestID := fs.String("request-id", "", "`id` that makes sending this order again place it once (default: a new random id)")
+	idOnly := fs.Bool("id-only", false, "print only the new order's id, for scripts")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *requestID == "" {
+		*requestID = newRequestID()
 	}
 	items, err := parseItems(*itemsFlag)
 	if err != nil {
@@ -27,12 +34,23 @@ func runAddOrder(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer done()
-	resp, err := ordersv1.NewOrderManagementServiceClient(conn).CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: items})
+	resp, err := ordersv1.NewOrderManagementServiceClient(conn).CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: items, RequestId: *requestID})
 	if err != nil {
 		return report(stderr, "creating order", err)
 	}
+	if *idOnly {
+		fmt.Fprintln(stdout, resp.GetOrder().GetId())
+		return nil
+	}
 	fmt.Fprintf(stdout, "Order created successfully: %s\n", resp.GetOrder().GetId())
 	return nil
+}
+
+// newRequestID returns a random request_id: 128 bits, as a UUID would be.
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
 }
 
 // parseItems reads "product-123:2,product-456:1". A malformed pair is a
@@ -55,7 +73,7 @@ func parseItems(s string) ([]*ordersv1.OrderItem, error) {
 
 func runGetOrder(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cf := newFlagSet("get-order", "--id=ORDER-ID", 5*time.Second, stderr)
-	id := fs.String("id", "", "order `id`, for example order-1")
+	id := fs.String("id", "", "order `id`, as add-order printed it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	ordersv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/orders/v1"
@@ -69,6 +70,11 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stdout, "Upload cancelled after sending %d orders; the orders the server created before that are kept.\n", sent)
+		}
+		for _, d := range status.Convert(err).Details() {
+			if partial, ok := d.(*ordersv1.UploadOrdersResponse); ok && len(partial.GetOrderIds()) > 0 {
+				fmt.Fprintf(stdout, "Created before the upload ended: %s\n", strings.Join(partial.GetOrderIds(), ", "))
+			}
 		}
 		return report(stderr, "uploading orders", err)
 	}

@@ -6,16 +6,28 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 )
 
+// maxResumes is how many times in a row watch resumes a stream that ended
+// with Unavailable before it gives up; an update received starts the count
+// again.
+const maxResumes = 3
+
 // runWatch prints stock updates as the server pushes them. The stream ends
-// in one of four ways, and each is handled on purpose:
+// in one of five ways, and each is handled on purpose:
 //   - the user presses Ctrl+C: ctx is cancelled, and that is a normal end;
 //   - --count updates arrived: we cancel the call ourselves;
 //   - the server ends the stream with OK (io.EOF): a normal end;
-//   - the server fails the stream: we print its status and exit non-zero.
+//   - the server ends it with Unavailable (it is stopping, or gone): we
+//     watch again after a backoff, which sends the current levels first;
+//   - the server fails the stream otherwise: we print its status and exit
+//     non-zero.
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cf := newFlagSet("watch", "--ids=ID[,ID...] [--count=N]", 0, stderr)
 	ids := fs.String("ids", "", "comma-separated product `ids` to watch")
@@ -32,30 +44,68 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer done() // ending the call's context is what tells the server we left
-	stream, err := catalogv1.NewProductCatalogServiceClient(conn).WatchProducts(callCtx, &catalogv1.WatchProductsRequest{ProductIds: splitIDs(*ids)})
-	if err != nil {
-		return report(stderr, "watching products", err)
+	w := &watcher{
+		client: catalogv1.NewProductCatalogServiceClient(conn),
+		req:    &catalogv1.WatchProductsRequest{ProductIds: splitIDs(*ids)},
+		count:  *count, stdout: stdout,
 	}
-	fmt.Fprintln(stdout, "Watching products...")
-	for received := 0; ; {
-		resp, err := stream.Recv()
-		switch {
-		case errors.Is(err, io.EOF):
-			fmt.Fprintln(stdout, "Server stream ended.")
-			return nil
-		case err != nil && ctx.Err() != nil:
-			// The user pressed Ctrl+C: the error is our own cancellation.
-			fmt.Fprintln(stdout, "Server stream ended.")
-			return nil
-		case err != nil:
-			fmt.Fprintln(stdout, "Server stream ended.")
+	for resumes := 0; ; resumes++ {
+		err := w.watch(callCtx)
+		if err == nil || ctx.Err() != nil {
+			return nil // an end we asked for: --count, Ctrl+C, or the server's OK
+		}
+		if w.progressed {
+			resumes, w.progressed = 0, false
+		}
+		if status.Code(err) != codes.Unavailable || resumes == maxResumes {
 			return report(stderr, "watching products", err)
 		}
+		delay, ok := retryDelay(err)
+		if !ok {
+			delay = min(500*time.Millisecond<<resumes, 5*time.Second)
+		}
+		fmt.Fprintf(stderr, "Watch interrupted (%s); resuming in %s.\n", status.Convert(err).Message(), delay)
+		select {
+		case <-callCtx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+	}
+}
+
+// watcher is one watch command: what it asks for and what it has printed.
+type watcher struct {
+	client     catalogv1.ProductCatalogServiceClient
+	req        *catalogv1.WatchProductsRequest
+	count      int
+	received   int
+	progressed bool // an update arrived since the last resume
+	stdout     io.Writer
+}
+
+// watch opens one stream and prints its updates until it ends. It returns
+// nil when the end is a normal one.
+func (w *watcher) watch(ctx context.Context) error {
+	stream, err := w.client.WatchProducts(ctx, w.req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w.stdout, "Watching products...")
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
+		if err != nil {
+			fmt.Fprintln(w.stdout, "Server stream ended.")
+			return err
+		}
 		inv := resp.GetInventory()
-		fmt.Fprintf(stdout, "[%s] Inventory Update: %s has %d units.\n",
+		fmt.Fprintf(w.stdout, "[%s] Inventory Update: %s has %d units.\n",
 			inv.GetUpdatedAt().AsTime().Local().Format("2006-01-02 15:04:05"), inv.GetProductId(), inv.GetQuantity())
-		if received++; *count > 0 && received >= *count {
-			fmt.Fprintf(stdout, "Stopped after %d updates.\n", received)
+		w.progressed = true
+		if w.received++; w.count > 0 && w.received >= w.count {
+			fmt.Fprintf(w.stdout, "Stopped after %d updates.\n", w.received)
 			return nil
 		}
 	}

@@ -32,8 +32,10 @@ func TestWatchWithCount(t *testing.T) {
 func TestWatchErrors(t *testing.T) {
 	addr := startServer(t, 0)
 	tests := []struct{ args, wantStderr string }{
-		{"--ids=", "Error watching products: rpc error: code = InvalidArgument desc = at least one product id is required\n"},
-		{"--ids=product-123,product-999", "Error watching products: rpc error: code = NotFound desc = product \"product-999\" not found\n"},
+		{"--ids=", "Error watching products: rpc error: code = InvalidArgument desc = at least one product id is required\n" +
+			"  field product_ids: at least one product id is required\n"},
+		{"--ids=product-123,product-999", "Error watching products: rpc error: code = NotFound desc = product \"product-999\" not found\n" +
+			"  resource ecommerce.catalog.v1.Product \"product-999\"\n"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -68,8 +70,9 @@ func TestWatchCtrlC(t *testing.T) {
 	}
 }
 
-// TestWatchServerStops stops the server under an open watch: the client
-// must say the stream ended and report the server's status as a failure.
+// TestWatchServerStops stops the server under an open watch, for good:
+// the client must try to resume a bounded number of times, then report the
+// failure.
 func TestWatchServerStops(t *testing.T) {
 	addr, stopServer := startStoppableServer(t, 0)
 	out := &notifyingBuffer{want: "Inventory Update", seen: make(chan struct{})}
@@ -84,11 +87,37 @@ func TestWatchServerStops(t *testing.T) {
 	if !errors.Is(err, errReported) {
 		t.Fatalf("watch after the server stopped = %v, want a reported failure", err)
 	}
-	if want := "code = Unavailable desc = server is shutting down"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("stderr = %q, want it to contain %q", stderr.String(), want)
+	got := stderr.String()
+	if want := "Watch interrupted (server is shutting down; call again to resume); resuming in 1s.\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("stderr = %q, want it to start with %q", got, want)
 	}
-	if !strings.HasSuffix(out.String(), "Server stream ended.\n") {
-		t.Errorf("stdout = %q, want it to end with the stream's end", out.String())
+	if n := strings.Count(got, "Watch interrupted"); n != maxResumes {
+		t.Errorf("watch resumed %d times, want %d", n, maxResumes)
+	}
+	if !strings.Contains(got, "Error watching products: rpc error: code = Unavailable") {
+		t.Errorf("stderr = %q, want the last Unavailable reported", got)
+	}
+}
+
+// TestWatchResumes stops the server under an open watch and starts another
+// on the same address: the watch goes on there by itself.
+func TestWatchResumes(t *testing.T) {
+	addr, stopServer := startStoppableServer(t, 0)
+	out := &notifyingBuffer{want: "Inventory Update", seen: make(chan struct{})}
+	stderr := &notifyingBuffer{want: "resuming in", seen: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(t.Context(), []string{"watch", "--ids=product-123", "--count=2", "--addr=" + addr}, out, stderr)
+	}()
+	<-out.seen
+	stopServer()
+	<-stderr.seen
+	serveAt(t, addr, 0)
+	if err := <-done; err != nil {
+		t.Fatalf("watch = %v, want it to resume and stop after 2 updates; stderr:\n%s", err, stderr.String())
+	}
+	if got := strings.Count(out.String(), "Watching products..."); got != 2 {
+		t.Errorf("stdout = %q, want two streams", out.String())
 	}
 }
 

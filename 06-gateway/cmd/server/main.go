@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -56,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", ":50051", "`host:port` to listen on; port 0 picks a free port")
 	latency := fs.Duration("latency", 0, "simulated storage `delay` per call, to watch deadlines expire")
 	grace := fs.Duration("shutdown-timeout", 10*time.Second, "how long calls in flight may run after a stop signal")
+	drain := fs.Duration("drain-delay", 0, "after a stop signal, how long to keep serving while health says NOT_SERVING")
 	interval := fs.Duration("update-interval", time.Second, "how often the simulated shop sells and restocks")
 	trackInterval := fs.Duration("track-interval", time.Second, "time between a tracked order's status changes")
 	certFile := fs.String("tls-cert", filepath.Join(".dev", devpki.ServerCert), "server certificate `file` (PEM)")
@@ -129,10 +131,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 
 	// The simulated shop floor is the one source of stock changes. It stops
-	// with ctx, and run waits for it, so nothing outlives the server.
+	// when run returns, however it returns (a stop signal, or serving that
+	// failed), and run waits for it, so nothing outlives the server.
+	shopCtx, stopShop := context.WithCancel(ctx)
 	var shop sync.WaitGroup
-	shop.Go(func() { inventory.Simulate(ctx, stock, *interval, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))) })
+	shop.Go(func() {
+		inventory.Simulate(shopCtx, stock, *interval, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	})
 	defer shop.Wait()
+	defer stopShop()
 
 	// The gateway calls this server's own gRPC port, as any client would.
 	conn, err := grpc.NewClient(dialTarget(lis.Addr()), grpc.WithTransportCredentials(gatewayDial))
@@ -147,16 +154,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
 	fmt.Fprintf(stdout, "REST gateway listening on %s://%s\n", scheme, httpLis.Addr())
-	var wg sync.WaitGroup
-	var httpErr error
-	wg.Go(func() { httpErr = gateway.Serve(ctx, httpLis, rest, tlsConfig, *grace, log) })
-	err = srv.Serve(ctx, lis, *grace)
-	wg.Wait()
-	if err = errors.Join(err, httpErr); err != nil {
+
+	sd := server.Shutdown{Drain: *drain, Grace: *grace}
+	if err := serveBoth(ctx, srv, lis, httpLis, rest, tlsConfig, sd, log); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("server stopped")
 	return nil
+}
+
+// serveBoth serves gRPC on lis and REST on httpLis until ctx ends or
+// either side fails; either failing stops the other, at once. On a stop
+// signal the gateway drains first, once the streams have ended and before
+// the gRPC server it calls stops taking calls, so that a REST request in
+// flight can still finish.
+func serveBoth(ctx context.Context, srv *server.Server, lis, httpLis net.Listener, rest http.Handler,
+	tlsConfig *tls.Config, sd server.Shutdown, log *slog.Logger) error {
+	ctx, restFailed := context.WithCancel(ctx)
+	defer restFailed()
+	restCtx, stopREST := context.WithCancel(context.Background())
+	var restErr error
+	restDone := make(chan struct{})
+	go func() {
+		defer close(restDone)
+		restErr = gateway.Serve(restCtx, httpLis, rest, tlsConfig, sd.Grace, log)
+		restFailed() // or stopped: either way, the gRPC side stops too
+	}()
+	stopGateway := func() { stopREST(); <-restDone }
+	sd.BeforeStop = stopGateway
+	err := srv.Serve(ctx, lis, sd)
+	stopGateway()
+	return errors.Join(err, restErr)
 }
 
 // dialTarget is the address the gateway dials to reach lis: "localhost"

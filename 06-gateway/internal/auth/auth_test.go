@@ -53,9 +53,10 @@ func (p panickyStore) Get(ctx context.Context, id string) (*ordersv1.Order, erro
 
 // tlsServer is the real server on a loopback TLS listener.
 type tlsServer struct {
-	conn *grpc.ClientConn
-	keys *authtest.Keys
-	logs *testutil.LockedBuffer
+	conn       *grpc.ClientConn
+	keys       *authtest.Keys
+	logs       *testutil.LockedBuffer
+	aliceOrder string // the one order, alice's, which the tracking cases use
 }
 
 func startTLS(t *testing.T) *tlsServer {
@@ -85,7 +86,7 @@ func startTLS(t *testing.T) *tlsServer {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, lis, 5*time.Second) }()
+	go func() { served <- srv.Serve(ctx, lis, server.Shutdown{Grace: 5 * time.Second}) }()
 	creds, err := credentials.NewClientTLSFromFile(filepath.Join(pki, devpki.CACert), "")
 	if err != nil {
 		t.Fatal(err)
@@ -102,11 +103,12 @@ func startTLS(t *testing.T) *tlsServer {
 		}
 	})
 	s := &tlsServer{conn: conn, keys: keys, logs: logs}
-	// alice owns order-1, which the tracking cases use.
-	if _, err := s.orders(s.bearer(keys.Token(t, "alice", auth.ScopeWriteOrders))).CreateOrder(t.Context(),
-		&ordersv1.CreateOrderRequest{Items: []*ordersv1.OrderItem{{ProductId: "product-123", Quantity: 1}}}); err != nil {
+	resp, err := s.orders(s.bearer(keys.Token(t, "alice", auth.ScopeWriteOrders))).CreateOrder(t.Context(),
+		&ordersv1.CreateOrderRequest{Items: []*ordersv1.OrderItem{{ProductId: "product-123", Quantity: 1}}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	s.aliceOrder = resp.GetOrder().GetId()
 	return s
 }
 
@@ -141,32 +143,35 @@ func (w withHeader) NewStream(ctx context.Context, desc *grpc.StreamDesc, method
 var item = []*ordersv1.OrderItem{{ProductId: "product-456", Quantity: 1}}
 
 // The three kinds of call every case runs against.
-var methods = map[string]func(context.Context, ordersv1.OrderManagementServiceClient) error{
-	"unary CreateOrder": func(ctx context.Context, c ordersv1.OrderManagementServiceClient) error {
-		_, err := c.CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: item})
-		return err
-	},
-	"client-streaming UploadOrders": func(ctx context.Context, c ordersv1.OrderManagementServiceClient) error {
-		stream, err := c.UploadOrders(ctx)
-		if err != nil {
+// methods calls each kind of RPC; tracking tracks order.
+func methods(order string) map[string]func(context.Context, ordersv1.OrderManagementServiceClient) error {
+	return map[string]func(context.Context, ordersv1.OrderManagementServiceClient) error{
+		"unary CreateOrder": func(ctx context.Context, c ordersv1.OrderManagementServiceClient) error {
+			_, err := c.CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: item})
 			return err
-		}
-		_ = stream.Send(&ordersv1.UploadOrdersRequest{Line: 1, Order: &ordersv1.CreateOrderRequest{Items: item}})
-		_, err = stream.CloseAndRecv()
-		return err
-	},
-	"bidi TrackOrder": func(ctx context.Context, c ordersv1.OrderManagementServiceClient) error {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		stream, err := c.TrackOrder(ctx)
-		if err != nil {
+		},
+		"client-streaming UploadOrders": func(ctx context.Context, c ordersv1.OrderManagementServiceClient) error {
+			stream, err := c.UploadOrders(ctx)
+			if err != nil {
+				return err
+			}
+			_ = stream.Send(&ordersv1.UploadOrdersRequest{Line: 1, Order: &ordersv1.CreateOrderRequest{Items: item}})
+			_, err = stream.CloseAndRecv()
 			return err
-		}
-		_ = stream.Send(&ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Start{Start: &ordersv1.StartTracking{OrderId: "order-1"}}})
-		_ = stream.Send(&ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Ping{Ping: &ordersv1.LocationPing{}}})
-		_, err = stream.Recv() // the ping's answer, if the call was allowed
-		return err
-	},
+		},
+		"bidi TrackOrder": func(ctx context.Context, c ordersv1.OrderManagementServiceClient) error {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			stream, err := c.TrackOrder(ctx)
+			if err != nil {
+				return err
+			}
+			_ = stream.Send(&ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Start{Start: &ordersv1.StartTracking{OrderId: order}}})
+			_ = stream.Send(&ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Ping{Ping: &ordersv1.LocationPing{}}})
+			_, err = stream.Recv() // the ping's answer, if the call was allowed
+			return err
+		},
+	}
 }
 
 func TestTokens(t *testing.T) {
@@ -240,12 +245,12 @@ func TestTokens(t *testing.T) {
 		{name: "valid, without the scope", header: "Bearer " + k.Token(t, "alice"), code: codes.PermissionDenied, msg: denied,
 			byMethod: map[string]codes.Code{"bidi TrackOrder": codes.OK}},
 		{name: "valid, someone else's order", header: "Bearer " + k.Token(t, "bob", auth.ScopeWriteOrders), code: codes.OK,
-			byMethod: map[string]codes.Code{"bidi TrackOrder": codes.PermissionDenied}},
+			byMethod: map[string]codes.Code{"bidi TrackOrder": codes.NotFound}},
 		{name: "valid", header: "Bearer " + valid, code: codes.OK},
 		{name: "scheme is case-insensitive", header: "bearer " + valid, code: codes.OK},
 	}
 	for _, tt := range tests {
-		for method, call := range methods {
+		for method, call := range methods(s.aliceOrder) {
 			t.Run(tt.name+"/"+method, func(t *testing.T) {
 				want := tt.code
 				if c, ok := tt.byMethod[method]; ok {
@@ -296,11 +301,6 @@ func TestStreamWithoutTokenExchangesNothing(t *testing.T) {
 	if strings.Contains(logs, "upload finished") || strings.Contains(logs, "upload ended early") || strings.Contains(logs, "tracking ended") {
 		t.Errorf("a handler ran for an unauthenticated stream:\n%s", logs)
 	}
-	// alice's order-1 is the only order: the upload created none.
-	alice := s.orders(s.bearer(s.keys.Token(t, "alice")))
-	if _, err := alice.GetOrder(t.Context(), &ordersv1.GetOrderRequest{Id: "order-2"}); status.Code(err) != codes.NotFound {
-		t.Errorf("order-2 = %v, want NotFound: the refused upload must create nothing", err)
-	}
 }
 
 func TestPublicMethodsNeedNoToken(t *testing.T) {
@@ -335,7 +335,7 @@ func TestPanicBecomesInternal(t *testing.T) {
 	if _, err := stream.Recv(); status.Code(err) != codes.Internal {
 		t.Fatalf("panicking stream = %v, want Internal", err)
 	}
-	if _, err := alice.GetOrder(t.Context(), &ordersv1.GetOrderRequest{Id: "order-1"}); err != nil {
+	if _, err := alice.GetOrder(t.Context(), &ordersv1.GetOrderRequest{Id: s.aliceOrder}); err != nil {
 		t.Fatalf("the call after the panic failed: %v", err)
 	}
 	if !strings.Contains(s.logs.String(), "recovered from a panic") || !strings.Contains(s.logs.String(), "a bug in the store") {
@@ -397,3 +397,31 @@ func TestPolicyCoversEveryMethod(t *testing.T) {
 }
 
 func insecureCreds() credentials.TransportCredentials { return insecure.NewCredentials() }
+
+// TestAStreamEndsWhenItsTokenExpires opens a tracker with a token that has
+// two seconds left: the stream must end then with Unauthenticated, though
+// the call was allowed when it began.
+func TestAStreamEndsWhenItsTokenExpires(t *testing.T) {
+	s := startTLS(t)
+	c := authtest.Claims("alice")
+	c.ExpiresAt = jwt.NewNumericDate(time.Now().Add(-auth.Leeway + 2*time.Second))
+	alice := s.orders(s.bearer(s.keys.Sign(t, c)))
+	stream, err := alice.TrackOrder(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := &ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Start{Start: &ordersv1.StartTracking{OrderId: s.aliceOrder}}}
+	ping := &ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Ping{Ping: &ordersv1.LocationPing{}}}
+	for _, req := range []*ordersv1.TrackOrderRequest{start, ping} {
+		if err := stream.Send(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if resp, err := stream.Recv(); err != nil || resp.GetAck() == nil {
+		t.Fatalf("first answer = %v, %v; want the ping's ack: the token was still valid", resp, err)
+	}
+	_, err = stream.Recv()
+	if st := status.Convert(err); st.Code() != codes.Unauthenticated || st.Message() != "invalid auth token" {
+		t.Fatalf("stream after the token expired = %v, want Unauthenticated \"invalid auth token\"", err)
+	}
+}

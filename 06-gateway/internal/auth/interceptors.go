@@ -98,14 +98,29 @@ func (in *Interceptors) checkUnary(ctx context.Context, req any, info *grpc.Unar
 }
 
 // checkStream runs before the handler, so a refused stream ends before a
-// single message is read or sent.
+// single message is read or sent. A stream checks its token once, when it
+// opens, so it must not outlive the token: its context ends when the token
+// expires, and the caller gets Unauthenticated, as a new call would.
 func (in *Interceptors) checkStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	ctx, err := in.authorize(ss.Context(), info.FullMethod)
 	if err != nil {
 		return err
 	}
-	return handler(srv, &streamWithContext{ServerStream: ss, ctx: ctx})
+	if id, ok := IdentityFrom(ctx); ok && !id.Expires.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, id.Expires, errTokenExpired)
+		defer cancel()
+	}
+	err = handler(srv, &streamWithContext{ServerStream: ss, ctx: ctx})
+	if err != nil && context.Cause(ctx) == errTokenExpired {
+		in.Log.Warn("ended a stream whose token expired", "method", info.FullMethod)
+		return errInvalidToken
+	}
+	return err
 }
+
+// errTokenExpired is the cause of a stream context ended by its token.
+var errTokenExpired = errors.New("token expired")
 
 // streamWithContext hands the handler a stream whose Context carries the
 // caller's identity.
@@ -135,11 +150,20 @@ func (in *Interceptors) logCall(ctx context.Context, method string, start time.T
 	if p, ok := peer.FromContext(ctx); ok {
 		caller = p.Addr.String()
 	}
-	in.Log.LogAttrs(ctx, slog.LevelInfo, "rpc",
+	attrs := []slog.Attr{
 		slog.String("method", method),
 		slog.String("code", status.Code(err).String()),
 		slog.Duration("duration", time.Since(start)),
-		slog.String("caller", caller))
+		slog.String("caller", caller),
+	}
+	// A REST call reaches us from the gateway, so its peer is the gateway;
+	// grpc-gateway names the HTTP client in x-forwarded-for. Any gRPC client
+	// can send that header too, so it is logged beside the peer, never
+	// instead of it.
+	if fwd := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(fwd) > 0 {
+		attrs = append(attrs, slog.String("forwarded_for", fwd[0][:min(len(fwd[0]), 64)]))
+	}
+	in.Log.LogAttrs(ctx, slog.LevelInfo, "rpc", attrs...)
 }
 
 func (in *Interceptors) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {

@@ -52,9 +52,10 @@ type Verifier struct {
 
 // NewVerifier returns a verifier trusting keys (by kid). Every option is
 // explicit, because each closes a known hole:
-//   - WithValidMethods: only EdDSA. Without it, the token's own "alg" header
-//     picks the algorithm, and "none" or an HMAC keyed with our public key
-//     would pass (the classic key confusion attack).
+//   - WithValidMethods: only EdDSA. golang-jwt v5 already refuses "none"
+//     (it needs a special key) and an HMAC keyed with our public key (HMAC
+//     needs a []byte key), so this is defence in depth: the key lookup below
+//     may change, and the list says in one place what we accept.
 //   - WithExpirationRequired: a token without "exp" would never expire.
 //   - WithIssuer, WithAudience: a token from another issuer, or minted for
 //     another service, is not for us, even if signed by a key we know.
@@ -99,8 +100,8 @@ func (v *Verifier) Verify(token string) (Identity, error) {
 	if claims.Subject == "" {
 		return Identity{}, errors.New("token has no subject")
 	}
-	id := Identity{Subject: claims.Subject, Scopes: strings.Fields(claims.Scope)}
-	v.cache.put(token, id, claims.ExpiresAt.Add(Leeway))
+	id := Identity{Subject: claims.Subject, Scopes: strings.Fields(claims.Scope), Expires: claims.ExpiresAt.Add(Leeway)}
+	v.cache.put(token, id, id.Expires)
 	return id, nil
 }
 
@@ -152,6 +153,9 @@ func (c *verified) put(token string, id Identity, notAfter time.Time) {
 type Identity struct {
 	Subject string
 	Scopes  []string
+	// Expires is when the token stops being accepted (its exp plus the
+	// leeway): a stream opened with it ends then.
+	Expires time.Time
 }
 
 // HasScope reports whether the caller was granted scope.

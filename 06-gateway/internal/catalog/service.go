@@ -4,20 +4,16 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
-	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/inventory"
 
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/rpcerr"
+
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 )
-
-// MaxQueryLength bounds a search query, so one request cannot make the
-// server scan with an arbitrarily large string.
-const MaxQueryLength = 100
 
 // Service implements catalogv1.ProductCatalogServiceServer on top of a Store.
 type Service struct {
@@ -26,9 +22,10 @@ type Service struct {
 	// written, instead of breaking the build.
 	catalogv1.UnimplementedProductCatalogServiceServer
 
-	store *Store
-	stock *inventory.Stock
-	log   *slog.Logger
+	store    *Store
+	stock    *inventory.Stock
+	watchers *WatchLimit
+	log      *slog.Logger
 }
 
 // NewService returns the ProductCatalog handlers for the products in store
@@ -37,16 +34,16 @@ func NewService(store *Store, stock *inventory.Stock, log *slog.Logger) *Service
 	if log == nil {
 		log = discardLogger
 	}
-	return &Service{store: store, stock: stock, log: log}
+	return &Service{store: store, stock: stock, watchers: NewWatchLimit(MaxWatchers, MaxWatchersPerConn), log: log}
 }
 
 // GetProduct returns one product. The checks happen in the order a client
 // would want to hear about them: a malformed request first, then a missing
 // product.
 func (s *Service) GetProduct(ctx context.Context, req *catalogv1.GetProductRequest) (*catalogv1.GetProductResponse, error) {
-	id := strings.TrimSpace(req.GetId())
-	if id == "" {
-		return nil, status.Error(codes.InvalidArgument, "product id is required")
+	id, err := validateGetProduct(req)
+	if err != nil {
+		return nil, err
 	}
 	p, err := s.store.Get(ctx, id)
 	if err != nil {
@@ -57,12 +54,9 @@ func (s *Service) GetProduct(ctx context.Context, req *catalogv1.GetProductReque
 
 // SearchProducts returns the products matching the query.
 func (s *Service) SearchProducts(ctx context.Context, req *catalogv1.SearchProductsRequest) (*catalogv1.SearchProductsResponse, error) {
-	query := strings.TrimSpace(req.GetQuery())
-	switch {
-	case query == "":
-		return nil, status.Error(codes.InvalidArgument, "search query is required")
-	case utf8.RuneCountInString(query) > MaxQueryLength:
-		return nil, status.Errorf(codes.InvalidArgument, "search query is longer than %d characters", MaxQueryLength)
+	query, err := validateSearchProducts(req)
+	if err != nil {
+		return nil, err
 	}
 	found, err := s.store.Search(ctx, query)
 	if err != nil {
@@ -77,7 +71,7 @@ func (s *Service) SearchProducts(ctx context.Context, req *catalogv1.SearchProdu
 func toStatus(err error, id string) error {
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return status.Errorf(codes.NotFound, "product %q not found", id)
+		return rpcerr.NotFound(productType, "product", id)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return status.FromContextError(err).Err()
 	default:

@@ -4,10 +4,12 @@ import (
 	"context"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -60,6 +62,8 @@ func TestGetProduct(t *testing.T) {
 		{name: "empty id", id: "", wantCode: codes.InvalidArgument, wantMsg: "product id is required"},
 		{name: "blank id", id: "   ", wantCode: codes.InvalidArgument, wantMsg: "product id is required"},
 		{name: "unknown id", id: "product-999", wantCode: codes.NotFound, wantMsg: `product "product-999" not found`},
+		{name: "an id longer than the limit", id: strings.Repeat("x", 100<<10), wantCode: codes.InvalidArgument, wantMsg: "product id is longer than 64 characters"},
+		{name: "an id with control characters", id: "product-\x00\x1b[2J", wantCode: codes.InvalidArgument, wantMsg: "product id may hold only letters, digits, '-', '_' and '.'"},
 		{name: "deadline passes while the store is slow", id: "product-123", latency: time.Minute, timeout: 50 * time.Millisecond, wantCode: codes.DeadlineExceeded},
 	}
 	for _, tt := range tests {
@@ -97,7 +101,8 @@ func TestSearchProducts(t *testing.T) {
 		{name: "category match, ordered by id", query: "books", wantCode: codes.OK, wantIDs: []string{"product-123", "product-789"}},
 		{name: "no match is an empty answer, not an error", query: "piano", wantCode: codes.OK},
 		{name: "empty query", query: "", wantCode: codes.InvalidArgument},
-		{name: "query too long", query: string(make([]byte, catalog.MaxQueryLength+1)) + "x", wantCode: codes.InvalidArgument},
+		{name: "query too long", query: strings.Repeat("x", catalog.MaxQueryLength+1), wantCode: codes.InvalidArgument},
+		{name: "query with control characters", query: "rust\x1b[2J", wantCode: codes.InvalidArgument},
 	}
 	client := newClient(t, 0)
 	for _, tt := range tests {
@@ -152,4 +157,50 @@ func TestStoreReturnsCopies(t *testing.T) {
 	if again.GetName() == "changed" {
 		t.Error("editing a returned product changed the store")
 	}
+}
+
+// TestErrorDetails decodes the google.rpc details a program would act on:
+// which field is wrong, and which resource is missing.
+func TestErrorDetails(t *testing.T) {
+	client := newClient(t, 0)
+	t.Run("an empty id names the field", func(t *testing.T) {
+		_, err := client.GetProduct(t.Context(), &catalogv1.GetProductRequest{})
+		br := detail[*errdetails.BadRequest](t, err)
+		if got := br.GetFieldViolations(); len(got) != 1 || got[0].GetField() != "id" {
+			t.Errorf("field violations = %v, want one naming id", got)
+		}
+	})
+	t.Run("an empty query names the field", func(t *testing.T) {
+		_, err := client.SearchProducts(t.Context(), &catalogv1.SearchProductsRequest{})
+		br := detail[*errdetails.BadRequest](t, err)
+		if got := br.GetFieldViolations(); len(got) != 1 || got[0].GetField() != "query" {
+			t.Errorf("field violations = %v, want one naming query", got)
+		}
+	})
+	t.Run("an unknown product names the resource", func(t *testing.T) {
+		_, err := client.GetProduct(t.Context(), &catalogv1.GetProductRequest{Id: "product-999"})
+		ri := detail[*errdetails.ResourceInfo](t, err)
+		if ri.GetResourceType() != "ecommerce.catalog.v1.Product" || ri.GetResourceName() != "product-999" {
+			t.Errorf("resource info = %v, want ecommerce.catalog.v1.Product product-999", ri)
+		}
+	})
+	t.Run("an oversized id is not echoed", func(t *testing.T) {
+		_, err := client.GetProduct(t.Context(), &catalogv1.GetProductRequest{Id: strings.Repeat("x", 1000)})
+		if msg := status.Convert(err).Message(); strings.Contains(msg, "xxxx") {
+			t.Errorf("message %q echoes the id", msg)
+		}
+	})
+}
+
+// detail returns the first detail of type T in err's status.
+func detail[T any](t *testing.T, err error) T {
+	t.Helper()
+	for _, d := range status.Convert(err).Details() {
+		if d, ok := d.(T); ok {
+			return d
+		}
+	}
+	var zero T
+	t.Fatalf("status %v has no %T detail", err, zero)
+	return zero
 }

@@ -1,18 +1,19 @@
 package catalog
 
 import (
+	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/rpcerr"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 )
@@ -25,15 +26,22 @@ const MaxWatchedProducts = 50
 // stops. It returns as soon as either happens: returning is what ends the
 // stream and removes the subscription.
 func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc.ServerStreamingServer[catalogv1.WatchProductsResponse]) error {
-	ids, err := watchIDs(req.GetProductIds())
+	ids, err := validateWatchProducts(req)
 	if err != nil {
 		return err
 	}
+	ctx := stream.Context()
+	release, err := s.watchers.Acquire(connKey(ctx))
+	if err != nil {
+		return err
+	}
+	defer release()
 	// Subscribing checks every id first, so an unknown one fails the call
 	// before a single update is sent.
 	sub, err := s.stock.Subscribe(ids)
-	if errors.Is(err, inventory.ErrUnknownProduct) {
-		return status.Errorf(codes.NotFound, "product %s not found", strings.TrimPrefix(err.Error(), inventory.ErrUnknownProduct.Error()+": "))
+	var unknown *inventory.UnknownProductError
+	if errors.As(err, &unknown) {
+		return rpcerr.NotFound(productType, "product", unknown.ID)
 	}
 	if err != nil {
 		return status.Error(codes.Internal, "could not start watching")
@@ -41,7 +49,6 @@ func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc
 	defer sub.Close()
 
 	start, sent := time.Now(), 0
-	ctx := stream.Context()
 	err = func() error {
 		for {
 			select {
@@ -49,7 +56,7 @@ func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc
 				// The client cancelled, hung up, or its deadline passed.
 				return status.FromContextError(ctx.Err()).Err()
 			case <-sub.Done():
-				return status.Error(codes.Unavailable, "server is shutting down; watch again to resume")
+				return rpcerr.ShuttingDown()
 			case <-sub.Ready():
 				for _, l := range sub.Take() {
 					// Send blocks while this client's flow-control window is
@@ -67,28 +74,13 @@ func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc
 	return err
 }
 
-// watchIDs trims and de-duplicates the requested ids, keeping their order,
-// and enforces the limits.
-func watchIDs(raw []string) ([]string, error) {
-	seen := map[string]bool{}
-	var ids []string
-	for _, id := range raw {
-		id = strings.TrimSpace(id)
-		if id == "" {
-			return nil, status.Error(codes.InvalidArgument, "product ids must not be empty")
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+// connKey names the connection a call came in on: its peer address, which
+// is unique per connection while it is open.
+func connKey(ctx context.Context) string {
+	if p, ok := peer.FromContext(ctx); ok {
+		return p.Addr.String()
 	}
-	switch {
-	case len(ids) == 0:
-		return nil, status.Error(codes.InvalidArgument, "at least one product id is required")
-	case len(ids) > MaxWatchedProducts:
-		return nil, status.Error(codes.InvalidArgument, fmt.Sprintf("at most %d products can be watched at once, got %d", MaxWatchedProducts, len(ids)))
-	}
-	return ids, nil
+	return "unknown"
 }
 
 func toProto(l inventory.Level) *catalogv1.ProductInventory {

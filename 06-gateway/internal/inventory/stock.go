@@ -22,6 +22,13 @@ import (
 // ErrUnknownProduct is returned for a product id the stock does not hold.
 var ErrUnknownProduct = errors.New("unknown product")
 
+// UnknownProductError names the product id the stock does not hold. It
+// matches ErrUnknownProduct with errors.Is.
+type UnknownProductError struct{ ID string }
+
+func (e *UnknownProductError) Error() string        { return fmt.Sprintf("%v: %q", ErrUnknownProduct, e.ID) }
+func (e *UnknownProductError) Is(target error) bool { return target == ErrUnknownProduct }
+
 // ErrInsufficientStock is returned when a change would take a product's
 // quantity below zero.
 var ErrInsufficientStock = errors.New("not enough stock")
@@ -69,7 +76,7 @@ func (s *Stock) Adjust(id string, delta int32) (Level, error) {
 	defer s.mu.Unlock()
 	l, ok := s.levels[id]
 	if !ok {
-		return Level{}, fmt.Errorf("%w: %q", ErrUnknownProduct, id)
+		return Level{}, &UnknownProductError{ID: id}
 	}
 	if l.Quantity+delta < 0 {
 		return l, fmt.Errorf("%w of %s: %d left, %d asked", ErrInsufficientStock, id, l.Quantity, -delta)
@@ -111,6 +118,18 @@ func (s *Stock) Take(quantities map[string]int32) error {
 	return nil
 }
 
+// Release puts back quantities that Take removed, for an order that was
+// not stored after all: stock is never lost to a failure.
+func (s *Stock) Release(quantities map[string]int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, q := range quantities {
+		if l, ok := s.levels[id]; ok && q > 0 {
+			s.set(l, l.Quantity+q)
+		}
+	}
+}
+
 // ProductIDs lists the products the stock holds, in no particular order.
 func (s *Stock) ProductIDs() []string {
 	s.mu.Lock()
@@ -130,7 +149,7 @@ func (s *Stock) Subscribe(ids []string) (*Subscription, error) {
 	defer s.mu.Unlock()
 	for _, id := range ids {
 		if _, ok := s.levels[id]; !ok {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownProduct, id)
+			return nil, &UnknownProductError{ID: id}
 		}
 	}
 	sub := newSubscription(s, ids)

@@ -11,6 +11,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/rpcerr"
+
 	ordersv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/orders/v1"
 )
 
@@ -29,19 +31,28 @@ var deliverySteps = []ordersv1.OrderStatus{
 // either, and this split keeps to that without a lock.
 func (s *Service) TrackOrder(stream grpc.BidiStreamingServer[ordersv1.TrackOrderRequest, ordersv1.TrackOrderResponse]) error {
 	ctx := stream.Context()
-	first, err := stream.Recv()
-	if errors.Is(err, io.EOF) {
-		return status.Error(codes.InvalidArgument, "the first message must start tracking an order")
+	// The receiving goroutine; see receive.
+	incoming, recvErr := receive(ctx, stream.Recv)
+	idle := time.NewTimer(s.firstMessage)
+	defer idle.Stop()
+	var first *ordersv1.TrackOrderRequest
+	select {
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	case <-s.stopping:
+		return rpcerr.ShuttingDown()
+	case <-idle.C:
+		return status.Error(codes.DeadlineExceeded, "the client did not start tracking in time")
+	case err := <-recvErr:
+		if errors.Is(err, io.EOF) {
+			return errNoStart
+		}
+		return err
+	case first = <-incoming:
 	}
+	id, err := validateStart(first)
 	if err != nil {
 		return err
-	}
-	if first.GetStart() == nil {
-		return status.Error(codes.InvalidArgument, "the first message must start tracking an order")
-	}
-	id := strings.TrimSpace(first.GetStart().GetOrderId())
-	if id == "" {
-		return status.Error(codes.InvalidArgument, "order id is required")
 	}
 	order, err := s.ownOrder(ctx, id)
 	if err != nil {
@@ -52,28 +63,9 @@ func (s *Service) TrackOrder(stream grpc.BidiStreamingServer[ordersv1.TrackOrder
 		return status.Errorf(codes.FailedPrecondition, "order %q is %s and will not be delivered", id, order.GetStatus())
 	}
 
-	// The receiving goroutine. It ends when Recv fails, which it does once
-	// this handler returns (gRPC then cancels the stream), so it never
-	// outlives the call.
-	incoming := make(chan *ordersv1.TrackOrderRequest)
-	recvErr := make(chan error, 1)
-	go func() {
-		for {
-			req, err := stream.Recv()
-			if err != nil {
-				recvErr <- err
-				return
-			}
-			select {
-			case incoming <- req:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-
 	ticker := time.NewTicker(s.trackInterval)
 	defer ticker.Stop()
+	idle.Reset(s.idle)
 	var pings int32
 	start := time.Now()
 	end := func(err error) error {
@@ -86,19 +78,24 @@ func (s *Service) TrackOrder(stream grpc.BidiStreamingServer[ordersv1.TrackOrder
 			// The client cancelled or its deadline passed: stop at once.
 			return end(status.FromContextError(ctx.Err()).Err())
 		case <-s.stopping:
-			return end(status.Error(codes.Unavailable, "server is shutting down; track again to resume"))
+			return end(rpcerr.ShuttingDown())
+		case <-idle.C:
+			return end(status.Error(codes.DeadlineExceeded, "the client sent nothing for too long; half-close to only listen"))
 		case err := <-recvErr:
 			if !errors.Is(err, io.EOF) {
 				return end(err)
 			}
 			// The client half-closed: it will send nothing more but still
 			// wants every update. A nil channel is never ready, so this
-			// case is off from now on.
+			// case is off from now on, and so is the idle limit.
 			recvErr = nil
+			idle.Stop()
 		case req := <-incoming:
 			if req.GetPing() == nil {
-				return end(status.Error(codes.InvalidArgument, "only the first message may start tracking; later messages must be location pings"))
+				return end(rpcerr.Invalid(rpcerr.Violation{Field: "ping",
+					Description: "only the first message may start tracking; later messages must be location pings"}))
 			}
+			idle.Reset(s.idle)
 			pings++
 			if err := stream.Send(&ordersv1.TrackOrderResponse{Kind: &ordersv1.TrackOrderResponse_Ack{Ack: &ordersv1.PingAck{PingsReceived: pings}}}); err != nil {
 				return end(err)
@@ -106,18 +103,37 @@ func (s *Service) TrackOrder(stream grpc.BidiStreamingServer[ordersv1.TrackOrder
 		case <-ticker.C:
 			next := steps[0]
 			steps = steps[1:]
-			if err := s.orders.Advance(ctx, id, next); err != nil {
+			// The update says what the store holds, which is next unless
+			// another tracker of the order has moved it further.
+			now, err := s.orders.Advance(ctx, id, next)
+			if err != nil {
 				return end(toStatus(err))
 			}
-			update := &ordersv1.StatusUpdate{Status: next, UpdatedAt: timestamppb.Now()}
+			update := &ordersv1.StatusUpdate{Status: now, UpdatedAt: timestamppb.Now()}
 			if err := stream.Send(&ordersv1.TrackOrderResponse{Kind: &ordersv1.TrackOrderResponse_Status{Status: update}}); err != nil {
 				return end(err)
 			}
-			if next == ordersv1.OrderStatus_ORDER_STATUS_DELIVERED {
+			if now == ordersv1.OrderStatus_ORDER_STATUS_DELIVERED {
 				return end(nil) // OK: the order is at the door
 			}
+			steps = remainingSteps(now)
 		}
 	}
+}
+
+// errNoStart is the status of a tracker whose first message is not a start.
+var errNoStart = rpcerr.Invalid(rpcerr.Violation{Field: "start", Description: "the first message must start tracking an order"})
+
+// validateStart returns the order id of a tracker's first message.
+func validateStart(first *ordersv1.TrackOrderRequest) (string, error) {
+	if first.GetStart() == nil {
+		return "", errNoStart
+	}
+	id := strings.TrimSpace(first.GetStart().GetOrderId())
+	if v, ok := rpcerr.CheckID("start.order_id", "order", id); !ok {
+		return "", rpcerr.Invalid(v)
+	}
+	return id, nil
 }
 
 // remainingSteps lists the statuses an order still has to go through. A

@@ -27,7 +27,7 @@ var watchers = flag.Int("watchers", 5000, "concurrent WatchProducts streams in B
 
 // streamsPerConn spreads the watchers over several client connections, as
 // many separate clients would, instead of one connection carrying them all.
-const streamsPerConn = 100
+const streamsPerConn = catalog.MaxWatchersPerConn
 
 // BenchmarkFanOut opens -watchers streams on one server over loopback TCP,
 // all watching the same product, then measures one change reaching every
@@ -51,7 +51,7 @@ func BenchmarkFanOut(b *testing.B) {
 	})
 	srvCtx, stopServer := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(srvCtx, lis, 10*time.Second) }()
+	go func() { served <- srv.Serve(srvCtx, lis, server.Shutdown{Grace: 10 * time.Second}) }()
 
 	before := heapAndGoroutines()
 	var (

@@ -27,11 +27,12 @@ import (
 // Server is a gRPC server with both lab services, the standard health
 // service and server reflection registered.
 type Server struct {
-	grpc     *grpc.Server
-	health   *health.Server
-	stock    *inventory.Stock
-	stopping chan struct{}
-	log      *slog.Logger
+	grpc    *grpc.Server
+	health  *health.Server
+	stock   *inventory.Stock
+	log     *slog.Logger
+	stopCtx context.Context // cancelled when shutdown ends the open streams
+	stop    context.CancelFunc
 }
 
 // Config is what the server serves.
@@ -52,16 +53,21 @@ type Config struct {
 
 // New registers the services on a new gRPC server.
 func New(c Config) *Server {
+	s := &Server{health: health.NewServer(), stock: c.Stock, log: c.Log}
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
-	opts := in.ServerOptions()
+	// Ending streams at shutdown sits inside the auth chain, so that the
+	// logging interceptor sees the status the caller gets.
+	opts := append(limitOptions(), in.ServerOptions()...)
+	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
 	if c.Creds != nil {
 		opts = append(opts, grpc.Creds(c.Creds))
 	}
-	s := &Server{grpc: grpc.NewServer(opts...), health: health.NewServer(), stock: c.Stock, stopping: make(chan struct{}), log: c.Log}
+	s.grpc = grpc.NewServer(opts...)
 	catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
 	ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{
 		Orders: c.Orders, Products: c.Products, Stock: c.Stock,
-		TrackInterval: c.TrackInterval, Stopping: s.stopping, Log: c.Log,
+		TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log,
 	}))
 	// Health lets load balancers, orchestrators and our checks ask "are you
 	// ready?" with a real RPC instead of guessing from an open port.
@@ -74,32 +80,54 @@ func New(c Config) *Server {
 	return s
 }
 
-// Serve answers calls on lis until ctx ends, then shuts down gracefully:
-// health turns NOT_SERVING so no new work is routed here, open watch and
-// tracking streams are ended with UNAVAILABLE (a stream never finishes on its own, so waiting
-// for it would always cost the whole grace period), calls in flight get up to
-// grace to finish, and whatever is left after that is cut off.
-// It returns nil after a shutdown asked for through ctx.
-func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duration) error {
+// Shutdown says how Serve stops.
+type Shutdown struct {
+	// Drain is how long the server keeps serving after health turns
+	// NOT_SERVING, so that load balancers see it and send new calls
+	// elsewhere before it stops taking them.
+	Drain time.Duration
+	// Grace is how long calls in flight may run once new calls are refused.
+	// Whatever is still running after that, a client that stopped reading
+	// included, is cut off.
+	Grace time.Duration
+	// BeforeStop, if set, runs once the open streams have ended and before
+	// new calls are refused: a REST gateway in front of this server drains
+	// there, while the calls it makes are still served.
+	BeforeStop func()
+}
+
+// Serve answers calls on lis until ctx ends, then shuts down: health turns
+// NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
+// (a stream never finishes on its own, so waiting for one would always cost
+// the whole grace period), unary calls in flight get up to the grace period,
+// and whatever is left after that is cut off. It returns nil after a
+// shutdown asked for through ctx, and at once if serving fails.
+func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error {
+	defer s.stop()
 	served := make(chan error, 1)
 	go func() { served <- s.grpc.Serve(lis) }()
 
 	select {
 	case err := <-served:
+		s.grpc.Stop()
 		return err
 	case <-ctx.Done():
 	}
 
-	s.log.Info("shutting down", "grace", grace)
+	s.log.Info("shutting down", "drain", sd.Drain, "grace", sd.Grace)
 	s.health.Shutdown()
+	time.Sleep(sd.Drain)
 	s.stock.Close()
-	close(s.stopping)
+	s.stop()
+	if sd.BeforeStop != nil {
+		sd.BeforeStop()
+	}
 	stopped := make(chan struct{})
 	go func() {
 		s.grpc.GracefulStop()
 		close(stopped)
 	}()
-	timer := time.NewTimer(grace)
+	timer := time.NewTimer(sd.Grace)
 	defer timer.Stop()
 	select {
 	case <-stopped:

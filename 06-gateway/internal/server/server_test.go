@@ -33,13 +33,15 @@ func TestMain(m *testing.M) {
 // running is a real server on a loopback TCP port, with the simulated shop
 // changing stock every millisecond.
 type running struct {
+	addr   string
+	conn   *grpc.ClientConn
 	client catalogv1.ProductCatalogServiceClient
 	stock  *inventory.Stock
 	logs   *testutil.LockedBuffer
 	stop   func() error // stops the server gracefully, returns Serve's error
 }
 
-func start(t *testing.T, grace time.Duration) *running {
+func start(t *testing.T, sd server.Shutdown) *running {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -47,16 +49,12 @@ func start(t *testing.T, grace time.Duration) *running {
 	}
 	logs := &testutil.LockedBuffer{}
 	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
-	srv := server.New(server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),
-		TrackInterval: 10 * time.Millisecond, Log: slog.New(slog.NewTextHandler(logs, nil)),
-		Verifier: authtest.NewKeys(t).Verifier,
-	})
+	srv := newServer(t, stock, slog.New(slog.NewTextHandler(logs, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { inventory.Simulate(ctx, stock, time.Millisecond, rand.New(rand.NewPCG(1, 2))) })
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, lis, grace) }()
+	go func() { served <- srv.Serve(ctx, lis, sd) }()
 
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -69,13 +67,14 @@ func start(t *testing.T, grace time.Duration) *running {
 		return serveErr
 	}
 	t.Cleanup(func() { _ = conn.Close(); _ = stop() })
-	return &running{client: catalogv1.NewProductCatalogServiceClient(conn), stock: stock, logs: logs, stop: stop}
+	return &running{addr: lis.Addr().String(), conn: conn, client: catalogv1.NewProductCatalogServiceClient(conn),
+		stock: stock, logs: logs, stop: stop}
 }
 
 // TestUpdatesArriveInOrderPerProduct reads a few hundred live updates and
 // checks each product's timestamps only ever move forward.
 func TestUpdatesArriveInOrderPerProduct(t *testing.T) {
-	r := start(t, time.Minute)
+	r := start(t, server.Shutdown{Grace: time.Minute})
 	ids := []string{"product-123", "product-456", "product-789"}
 	stream, err := r.client.WatchProducts(t.Context(), &catalogv1.WatchProductsRequest{ProductIds: ids})
 	if err != nil {
@@ -102,7 +101,7 @@ func TestUpdatesArriveInOrderPerProduct(t *testing.T) {
 // TestClientCancelEndsHandler cancels the client's call and observes the
 // server side: the subscription goes away and the handler logs its end.
 func TestClientCancelEndsHandler(t *testing.T) {
-	r := start(t, time.Minute)
+	r := start(t, server.Shutdown{Grace: time.Minute})
 	ctx, cancel := context.WithCancel(t.Context())
 	stream, err := r.client.WatchProducts(ctx, &catalogv1.WatchProductsRequest{ProductIds: []string{"product-321"}})
 	if err != nil {
@@ -124,7 +123,7 @@ func TestClientCancelEndsHandler(t *testing.T) {
 // must get UNAVAILABLE, and the stop must not have needed the forced Stop
 // (streams end at once instead of holding the graceful shutdown open).
 func TestServerStopEndsStreams(t *testing.T) {
-	r := start(t, time.Minute)
+	r := start(t, server.Shutdown{Grace: time.Minute})
 	var streams []grpc.ServerStreamingClient[catalogv1.WatchProductsResponse]
 	for range 5 {
 		stream, err := r.client.WatchProducts(t.Context(), &catalogv1.WatchProductsRequest{ProductIds: []string{"product-123"}})
@@ -151,4 +150,14 @@ func TestServerStopEndsStreams(t *testing.T) {
 	if strings.Contains(r.logs.String(), "still running after the grace period") {
 		t.Errorf("the shutdown had to force streams closed:\n%s", r.logs.String())
 	}
+}
+
+func newServer(t *testing.T, stock *inventory.Stock, log *slog.Logger) *server.Server {
+	if stock == nil {
+		stock = inventory.NewStock(catalog.SampleStock(), time.Now)
+	}
+	return server.New(server.Config{
+		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),
+		TrackInterval: 10 * time.Millisecond, Log: log, Verifier: authtest.NewKeys(t).Verifier,
+	})
 }

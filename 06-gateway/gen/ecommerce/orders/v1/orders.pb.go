@@ -231,8 +231,14 @@ func (x *Order) GetCreatedAt() *timestamppb.Timestamp {
 
 // CreateOrderRequest lists what to order.
 type CreateOrderRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Items         []*OrderItem           `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Items []*OrderItem           `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// An id the client chooses for this order, a UUID say, so that sending the
+	// same request again (after a timeout, say) places it once: the same
+	// caller with the same request_id gets the order the first request made,
+	// and stock is taken once. Optional; at most 64 letters, digits, '-', '_'
+	// and '.'. See https://google.aip.dev/155.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -272,6 +278,13 @@ func (x *CreateOrderRequest) GetItems() []*OrderItem {
 		return x.Items
 	}
 	return nil
+}
+
+func (x *CreateOrderRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateOrderResponse carries the order as placed.
@@ -970,9 +983,11 @@ const file_ecommerce_orders_v1_orders_proto_rawDesc = "" +
 	"\x06status\x18\x04 \x01(\x0e2 .ecommerce.orders.v1.OrderStatusR\x06status\x120\n" +
 	"\x05total\x18\x05 \x01(\v2\x1a.ecommerce.common.v1.MoneyR\x05total\x129\n" +
 	"\n" +
-	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"J\n" +
+	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"i\n" +
 	"\x12CreateOrderRequest\x124\n" +
-	"\x05items\x18\x01 \x03(\v2\x1e.ecommerce.orders.v1.OrderItemR\x05items\"G\n" +
+	"\x05items\x18\x01 \x03(\v2\x1e.ecommerce.orders.v1.OrderItemR\x05items\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"G\n" +
 	"\x13CreateOrderResponse\x120\n" +
 	"\x05order\x18\x01 \x01(\v2\x1a.ecommerce.orders.v1.OrderR\x05order\"!\n" +
 	"\x0fGetOrderRequest\x12\x0e\n" +

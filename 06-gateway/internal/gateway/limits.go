@@ -1,0 +1,99 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// The bounds on what one REST client can hold. net/http's defaults trust
+// the client: no timeouts at all, 1 MB of headers, bodies of any size.
+const (
+	// MaxRequestBody fits the largest JSON request the API accepts (an order
+	// of 100 items is about 6 KB) with room to spare, and matches the gRPC
+	// side's 64 KiB message limit.
+	MaxRequestBody = 64 << 10
+	// MaxHeaderBytes fits a bearer token several times over, as on the gRPC
+	// side.
+	MaxHeaderBytes = 16 << 10
+	// ReadHeaderTimeout and ReadTimeout bound a client that sends its
+	// request slowly, a byte at a time (slowloris).
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 10 * time.Second
+	// WriteTimeout bounds a client that reads its answer slowly; the watch
+	// stream, which is meant to stay open, is exempt.
+	WriteTimeout = 30 * time.Second
+	// IdleTimeout closes a kept-alive connection that carries nothing.
+	IdleTimeout = 2 * time.Minute
+	// DefaultTimeout is the deadline of a REST call that sets none (with a
+	// Grpc-Timeout header): without one, a stuck backend would hold the
+	// request, and the gRPC call behind it, forever.
+	DefaultTimeout = 10 * time.Second
+)
+
+func newHTTPServer(h http.Handler, tlsConfig *tls.Config, log *slog.Logger) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
+		TLSConfig:         tlsConfig,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Protocols:         new(http.Protocols),
+	}
+	// HTTP/2 next to HTTP/1.1: negotiated by TLS (ALPN), or, on the
+	// plaintext loopback mode, spoken directly by clients that know to
+	// (h2c with prior knowledge).
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
+	srv.Protocols.SetUnencryptedHTTP2(tlsConfig == nil)
+	return srv
+}
+
+// limitBody refuses a body larger than limit before anything reads it:
+// at once, from its Content-Length, or, for a body that does not say its
+// length, as soon as reading passes the limit.
+func limitBody(h http.Handler, limit int64) http.Handler {
+	limited := http.MaxBytesHandler(h, limit)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			// The same shape as the gateway's own errors; 8 is ResourceExhausted,
+			// what the gRPC side answers for a message over its limit.
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Connection", "close") // the rest of the body is not worth reading
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			fmt.Fprintf(w, "{\n  \"code\": 8,\n  \"message\": \"request body larger than %d bytes\"\n}", limit)
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})
+}
+
+// withDeadline gives a request that names no deadline DefaultTimeout.
+// grpc-gateway turns the context's deadline into the gRPC call's, which
+// the handlers then see.
+func withDeadline(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Grpc-Timeout") != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), DefaultTimeout)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// streaming lifts the write timeout for a response that is meant to stay
+// open; the gRPC server's limits and its shutdown still bound it.
+func streaming(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+		h.ServeHTTP(w, r)
+	})
+}
