@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -55,17 +56,24 @@ func newHTTPServer(h http.Handler, tlsConfig *tls.Config, log *slog.Logger) *htt
 	return srv
 }
 
-// limitBody refuses a body larger than limit before anything reads it:
+// drainLimit is how much of a refused body is read, and dropped, before
+// the answer.
+const drainLimit = 1 << 20
+
+// limitBody refuses a body larger than limit before anything parses it:
 // at once, from its Content-Length, or, for a body that does not say its
 // length, as soon as reading passes the limit.
 func limitBody(h http.Handler, limit int64) http.Handler {
 	limited := http.MaxBytesHandler(h, limit)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
+			// Reading (and dropping) a little of what was sent lets a client
+			// that is still sending read the answer instead of a reset
+			// connection; beyond drainLimit, the connection is cut.
+			_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
 			// The same shape as the gateway's own errors; 8 is ResourceExhausted,
 			// what the gRPC side answers for a message over its limit.
 			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Connection", "close") // the rest of the body is not worth reading
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			fmt.Fprintf(w, "{\n  \"code\": 8,\n  \"message\": \"request body larger than %d bytes\"\n}", limit)
 			return
