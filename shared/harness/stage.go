@@ -34,6 +34,9 @@ type Check struct {
 type Milestone struct {
 	Name string
 	Run  func(*Stage) error
+	// Hint names what to build next when the milestone fails, in one line,
+	// for a learner checking their own code.
+	Hint string
 }
 
 // Failure is a failed milestone told the way a learner can act on it: what
@@ -94,6 +97,9 @@ func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
 		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
 		if err := m.Run(s); err != nil {
 			s.explain(err)
+			if m.Hint != "" {
+				rep.Checkf("  hint: %s", m.Hint)
+			}
 			rep.Checkf("")
 			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", c.Stage, i+1, len(c.Milestones), m.Name)
 			return fmt.Errorf("stage %s: milestone %q: %s", c.Stage, m.Name, firstLine(err.Error()))

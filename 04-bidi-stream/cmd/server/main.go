@@ -1,4 +1,4 @@
-// Command server runs the ProductCatalog gRPC service.
+// Command server runs the ProductCatalog and OrderManagement gRPC services.
 //
 // It stops gracefully on Ctrl+C (SIGINT) or SIGTERM: calls in flight may
 // finish, new calls are refused.

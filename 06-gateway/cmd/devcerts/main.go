@@ -1,4 +1,4 @@
-// Command devcerts creates the development secrets of stage 05 in .dev/
+// Command devcerts creates the lab's development secrets in .dev/
 // (git-ignored): a CA, a server certificate it signs, and the key pair that
 // signs and verifies tokens. Existing files are kept unless -force is given,
 // so running it twice is harmless.

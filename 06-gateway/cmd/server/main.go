@@ -1,4 +1,5 @@
-// Command server runs the ProductCatalog gRPC service.
+// Command server runs the ProductCatalog and OrderManagement gRPC services,
+// and the same APIs over REST/JSON through grpc-gateway.
 //
 // It stops gracefully on Ctrl+C (SIGINT) or SIGTERM: calls in flight may
 // finish, new calls are refused.

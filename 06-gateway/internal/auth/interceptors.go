@@ -150,20 +150,28 @@ func (in *Interceptors) logCall(ctx context.Context, method string, start time.T
 	if p, ok := peer.FromContext(ctx); ok {
 		caller = p.Addr.String()
 	}
-	attrs := []slog.Attr{
+	// A record built by hand (pc 0) spares slog a runtime.Callers on every
+	// call, for a source position this handler never prints: the benchmark
+	// in bench/ found it among the chain's larger costs.
+	h := in.Log.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	now := time.Now()
+	r := slog.NewRecord(now, slog.LevelInfo, "rpc", 0)
+	r.AddAttrs(
 		slog.String("method", method),
 		slog.String("code", status.Code(err).String()),
-		slog.Duration("duration", time.Since(start)),
-		slog.String("caller", caller),
-	}
+		slog.Duration("duration", now.Sub(start)),
+		slog.String("caller", caller))
 	// A REST call reaches us from the gateway, so its peer is the gateway;
 	// grpc-gateway names the HTTP client in x-forwarded-for. Any gRPC client
 	// can send that header too, so it is logged beside the peer, never
 	// instead of it.
 	if fwd := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(fwd) > 0 {
-		attrs = append(attrs, slog.String("forwarded_for", fwd[0][:min(len(fwd[0]), 64)]))
+		r.AddAttrs(slog.String("forwarded_for", fwd[0][:min(len(fwd[0]), 64)]))
 	}
-	in.Log.LogAttrs(ctx, slog.LevelInfo, "rpc", attrs...)
+	_ = h.Handle(ctx, r)
 }
 
 func (in *Interceptors) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {

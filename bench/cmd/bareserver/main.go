@@ -1,7 +1,11 @@
-// Command bareserver answers GetProduct with nothing around it: no
-// interceptors, no logging, no auth. It is the baseline against which
-// labbench measures what the lab's middleware costs. It serves TLS with the
-// same certificate as the lab's server, so only the middleware differs.
+// Command bareserver is the baseline labbench measures the lab against: the
+// same GetProduct with nothing around it (no interceptors, no logging, no
+// auth, no limits), served the ways labbench compares, each over TLS with
+// the lab's certificate:
+//   - gRPC unary, and a bidirectional stream used like unary (stream.go);
+//   - a server stream that only holds, for memory per open stream;
+//   - REST/JSON served directly by net/http, with no gateway (rest.go);
+//   - a TLS echo of the same sizes, the floor under any protocol (echo.go).
 package main
 
 import (
@@ -25,47 +29,76 @@ import (
 	commonv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/common/v1"
 )
 
-type catalog struct {
-	catalogv1.UnimplementedProductCatalogServiceServer
-	product *catalogv1.Product
+// product is the one product every protocol serves: the lab's product-123.
+var product = &catalogv1.Product{
+	Id: "product-123", Name: "The Rust Programming Language Book",
+	Description: "The official guide to Rust, from ownership to fearless concurrency.",
+	Price:       &commonv1.Money{CurrencyCode: "USD", Units: 25, Nanos: 990_000_000},
+	Categories:  []string{"books", "programming"},
+	CreatedAt:   timestamppb.New(time.Date(2025, 1, 15, 9, 0, 0, 0, time.UTC)),
 }
 
-func (c *catalog) GetProduct(_ context.Context, req *catalogv1.GetProductRequest) (*catalogv1.GetProductResponse, error) {
-	if req.GetId() != c.product.GetId() {
-		return nil, status.Errorf(codes.NotFound, "product %q not found", req.GetId())
+type catalog struct {
+	catalogv1.UnimplementedProductCatalogServiceServer
+}
+
+func (catalog) GetProduct(_ context.Context, req *catalogv1.GetProductRequest) (*catalogv1.GetProductResponse, error) {
+	return lookup(req.GetId())
+}
+
+// lookup is the whole "store": what every protocol calls.
+func lookup(id string) (*catalogv1.GetProductResponse, error) {
+	if id != product.GetId() {
+		return nil, status.Errorf(codes.NotFound, "product %q not found", id)
 	}
-	return &catalogv1.GetProductResponse{Product: c.product}, nil
+	return &catalogv1.GetProductResponse{Product: product}, nil
 }
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "`host:port` to listen on")
+	addr := flag.String("addr", "127.0.0.1:0", "`host:port` of the gRPC server")
+	httpAddr := flag.String("http-addr", "127.0.0.1:0", "`host:port` of the direct REST server")
+	echoAddr := flag.String("echo-addr", "127.0.0.1:0", "`host:port` of the TLS echo")
 	certFile := flag.String("tls-cert", "", "server certificate `file`")
 	keyFile := flag.String("tls-key", "", "server key `file`")
 	flag.Parse()
-	cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bareserver:", err)
-		os.Exit(2)
-	}
-	lis, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bareserver:", err)
-		os.Exit(2)
-	}
-	srv := grpc.NewServer(grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13})))
-	catalogv1.RegisterProductCatalogServiceServer(srv, &catalog{product: &catalogv1.Product{
-		Id: "product-123", Name: "The Rust Programming Language Book",
-		Description: "The official guide to Rust, from ownership to fearless concurrency.",
-		Price:       &commonv1.Money{CurrencyCode: "USD", Units: 25, Nanos: 990_000_000},
-		Categories:  []string{"books", "programming"},
-		CreatedAt:   timestamppb.New(time.Date(2025, 1, 15, 9, 0, 0, 0, time.UTC)),
-	}})
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() { <-ctx.Done(); srv.GracefulStop() }()
-	fmt.Printf("gRPC server listening on %s\n", lis.Addr())
-	if err := srv.Serve(lis); err != nil {
+	if err := run(*addr, *httpAddr, *echoAddr, *certFile, *keyFile); err != nil {
 		fmt.Fprintln(os.Stderr, "bareserver:", err)
 		os.Exit(1)
 	}
+}
+
+func run(addr, httpAddr, echoAddr, certFile, keyFile string) error {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return err
+	}
+	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	httpLis, err := net.Listen("tcp", httpAddr)
+	if err != nil {
+		return err
+	}
+	echoLis, err := net.Listen("tcp", echoAddr)
+	if err != nil {
+		return err
+	}
+	srv := grpc.NewServer(grpc.Creds(credentials.NewTLS(tlsConfig)))
+	catalogv1.RegisterProductCatalogServiceServer(srv, catalog{})
+	srv.RegisterService(&streamDesc, nil)
+	rest := restServer(tlsConfig)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); srv.Stop(); _ = rest.Close(); _ = echoLis.Close() }()
+	go func() { _ = rest.ServeTLS(httpLis, "", "") }()
+	go echo(tls.NewListener(echoLis, tlsConfig))
+	fmt.Printf("gRPC server listening on %s\n", lis.Addr())
+	fmt.Printf("REST listening on %s\n", httpLis.Addr())
+	fmt.Printf("echo listening on %s\n", echoLis.Addr())
+	if err := srv.Serve(lis); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
 }

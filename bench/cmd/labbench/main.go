@@ -2,12 +2,17 @@
 // prints one table of results and ratios:
 //
 //  1. encoding: protobuf, protojson and encoding/json on the lab's messages;
-//  2. GetProduct over gRPC and over REST/JSON through the gateway, on the
-//     same stage-06 server, at 1, 16 and 64 concurrent callers;
-//  3. what the lab's middleware costs: stage 05's server (recovery, logging,
-//     authentication with a real token, authorization) against a bare
-//     grpc-go server answering the same GetProduct;
-//  4. fan-out: stage 03's feed with 10,000 watchers.
+//  2. the protocols alone: GetProduct over gRPC and as REST/JSON served
+//     directly by net/http (HTTP/1.1 and HTTP/2), same store, same TLS;
+//  3. GetProduct over gRPC and over REST through the lab's gateway;
+//  4. the loopback floor: a TLS ping-pong of the same sizes;
+//  5. a bidirectional stream used like unary, against unary;
+//  6. what the lab's middleware costs: stage 05's server (recovery, logging,
+//     authentication with a real token, authorization, every limit) against
+//     a bare grpc-go server answering the same GetProduct;
+//  7. server memory per open watch stream, against a bare stream;
+//  8. fan-out: stage 03's feed with 10,000 watchers;
+//  9. hostile clients: a stream flood, oversized bodies, a stop with streams open.
 //
 // Every server is a real process on loopback TLS; load is bounded in time
 // and count. Run it from the lab root with scripts/bench, or:
@@ -24,6 +29,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -39,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	window := fs.Duration("duration", 3*time.Second, "how long each load run measures, after a short warm-up")
 	watchers := fs.Int("watchers", 10_000, "watchers in the fan-out benchmark")
+	streams := fs.Int("streams", 5_000, "open streams for the memory per stream")
+	only := fs.String("only", "", "run only these `steps`, by number, comma-separated (for example 6 or 2,3); the table shows them alone")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,27 +63,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	progress := func(format string, a ...any) { fmt.Fprintf(stderr, "labbench: "+format+"\n", a...) }
 	rep := &report{}
-	progress("1/4 encoding benchmarks")
-	if err := measureEncoding(ctx, root, rep); err != nil {
-		return fmt.Errorf("encoding: %w", err)
+	wanted := func(step string) bool {
+		return *only == "" || slices.Contains(strings.Split(*only, ","), step)
+	}
+	if wanted("1") {
+		progress("1/9 encoding benchmarks")
+		if err := measureEncoding(ctx, root, rep); err != nil {
+			return fmt.Errorf("encoding: %w", err)
+		}
 	}
 	lab, err := startServers(ctx, root, tmp, progress)
 	if err != nil {
 		return err
 	}
 	defer lab.stop()
-	progress("2/4 gRPC against REST through the gateway")
-	if err := measureProtocols(ctx, lab, *window, rep); err != nil {
-		return fmt.Errorf("protocols: %w", err)
+	steps := []struct {
+		what string
+		run  func() error
+	}{
+		{"2/9 the protocols alone: gRPC against REST/JSON from net/http", func() error { return measureDirect(ctx, lab, *window, rep) }},
+		{"3/9 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
+		{"4/9 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
+		{"5/9 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
+		{"6/9 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
+		{"7/9 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
+		{fmt.Sprintf("8/9 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
+		{"9/9 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
 	}
-	progress("3/4 the middleware's cost")
-	if err := measureMiddleware(ctx, lab, *window, rep); err != nil {
-		return fmt.Errorf("middleware: %w", err)
-	}
-	lab.stop()
-	progress("4/4 fan-out to %d watchers", *watchers)
-	if err := measureFanOut(ctx, root, *watchers, rep); err != nil {
-		return fmt.Errorf("fan-out: %w", err)
+	for _, step := range steps {
+		if !wanted(step.what[:1]) {
+			continue
+		}
+		progress("%s", step.what)
+		if err := step.run(); err != nil {
+			return fmt.Errorf("%s: %w", step.what[4:], err)
+		}
 	}
 	rep.print(stdout, machine())
 	return nil

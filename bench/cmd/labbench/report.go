@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,11 +17,45 @@ type protocolRow struct {
 	grpc, rest loadResult
 }
 
+// directRow is one concurrency of the protocols alone, on bareserver.
+type directRow struct {
+	conc         int
+	grpc, h1, h2 loadResult
+}
+
+// floorRow is the loopback floor: a TLS echo of a call's sizes, and gRPC.
+type floorRow struct {
+	bytesIn, bytesOut int
+	echo, grpc        loadResult
+}
+
+// memoryRow is server memory per open stream, lab against bare.
+type memoryRow struct {
+	streams       int
+	labKB, bareKB float64
+}
+
+// hostileRow is what hostile clients did to a fresh stage-06 server.
+type hostileRow struct {
+	floodOpened, floodRefused, floodOther int
+	floodGrowthMB                         float64
+	secondClient                          time.Duration
+	bodyStatuses                          map[string]int
+	bodyGrowthMB                          float64
+	stopCodes                             map[string]string
+	stopTime                              time.Duration
+}
+
 type report struct {
-	encoding   []benchLine
-	protocols  []protocolRow
-	middleware []protocolRow
-	fanOut     benchLine
+	encoding      []benchLine
+	direct        []directRow
+	protocols     []protocolRow
+	floor         floorRow
+	streamVsUnary []protocolRow
+	middleware    []protocolRow
+	memory        memoryRow
+	fanOut        benchLine
+	hostile       hostileRow
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
@@ -48,18 +84,80 @@ func (r *report) print(w io.Writer, machine string) {
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %s |\n", name, l.metrics["bytes"], l.metrics["ns/op"], l.metrics["allocs/op"], ratio)
 	}
 
-	comparison(w, "2. GetProduct on the stage-06 server: gRPC (HTTP/2) against REST/JSON (HTTP/1.1) through the gateway",
-		"gRPC", "REST", "gRPC / REST", r.protocols, func(row protocolRow) float64 { return row.grpc.rps / row.rest.rps })
-	comparison(w, "3. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token)",
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "2. The protocols alone: GetProduct on bareserver (one lookup, one certificate, no middleware),")
+	fmt.Fprintln(w, "   over gRPC and as REST/JSON served directly by net/http, over HTTP/1.1 (keep-alive) and HTTP/2")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| callers | gRPC req/s | JSON HTTP/1.1 req/s | JSON HTTP/2 req/s | gRPC / HTTP/1.1 | gRPC / HTTP/2 | gRPC p50 | HTTP/1.1 p50 | HTTP/2 p50 | gRPC p99 | HTTP/1.1 p99 | HTTP/2 p99 |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range r.direct {
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.0f | %.2fx | %.2fx | %s | %s | %s | %s | %s | %s |\n", r.conc,
+			r.grpc.rps, r.h1.rps, r.h2.rps, r.grpc.rps/r.h1.rps, r.grpc.rps/r.h2.rps,
+			ms(r.grpc.p50), ms(r.h1.p50), ms(r.h2.p50), ms(r.grpc.p99), ms(r.h1.p99), ms(r.h2.p99))
+	}
+	comparison(w, "3. Through the lab's gateway: GetProduct on the stage-06 server over gRPC, and over REST/JSON (HTTP/1.1)\n"+
+		"   through grpc-gateway, which adds a hop to the server's own gRPC port",
+		"gRPC", "REST via gateway", "gRPC / REST", r.protocols, func(row protocolRow) float64 { return row.grpc.rps / row.rest.rps })
+
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "4. The loopback floor: a TLS ping-pong of GetProduct's sizes (%d bytes out, %d back) on one connection, one caller\n",
+		r.floor.bytesIn, r.floor.bytesOut)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| | p50 | p99 | req/s |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|")
+	fmt.Fprintf(w, "| TLS echo | %s | %s | %.0f |\n", ms(r.floor.echo.p50), ms(r.floor.echo.p99), r.floor.echo.rps)
+	fmt.Fprintf(w, "| gRPC (bareserver) | %s | %s | %.0f |\n", ms(r.floor.grpc.p50), ms(r.floor.grpc.p99), r.floor.grpc.rps)
+	fmt.Fprintf(w, "| gRPC p50 / floor p50 | %.1fx | | |\n", float64(r.floor.grpc.p50)/float64(r.floor.echo.p50))
+
+	comparison(w, "5. A bidirectional stream used like unary (send a request, read its answer, on one stream per caller)\n"+
+		"   against unary calls, on bareserver",
+		"unary", "stream", "stream / unary", r.streamVsUnary, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit)",
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
 
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "4. Fan-out: stage 03's feed (go test -bench FanOut, in 03-server-stream/)")
+	fmt.Fprintf(w, "7. Server memory per open stream, %d streams, %d to a connection (resident memory of the server process alone)\n",
+		r.memory.streams, streamsPerConn)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| stage 06 WatchProducts | bare grpc-go, a stream that only holds | stage 06 / bare |")
+	fmt.Fprintln(w, "|---:|---:|---:|")
+	fmt.Fprintf(w, "| %.1f KB | %.1f KB | %.2fx |\n", r.memory.labKB, r.memory.bareKB, r.memory.labKB/r.memory.bareKB)
+
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "8. Fan-out: stage 03's feed (go test -bench FanOut, in 03-server-stream/)")
 	fmt.Fprintln(w)
 	m := r.fanOut.metrics
 	fmt.Fprintln(w, "| watchers | one change reaches all | memory per stream (client and server) | goroutines per stream |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|")
 	fmt.Fprintf(w, "| %.0f | %s | %.1f KB | %.1f |\n", m["watchers"], ms(time.Duration(m["ns/op"])), m["B/stream"]/1024, m["goroutines/stream"])
+
+	h := r.hostile
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "9. Hostile clients against a fresh stage-06 server each")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| attack | what the clients saw | server's peak memory growth |")
+	fmt.Fprintln(w, "|---|---|---:|")
+	fmt.Fprintf(w, "| one connection asks for 20,000 watch streams | %d opened, %d ResourceExhausted, %d other; a second client's GetProduct took %s | %.1f MB |\n",
+		h.floodOpened, h.floodRefused, h.floodOther, ms(h.secondClient), h.floodGrowthMB)
+	fmt.Fprintf(w, "| eight 64 MiB POST /v1/orders bodies at once | %s | %.1f MB |\n", counts(h.bodyStatuses), h.bodyGrowthMB)
+	fmt.Fprintf(w, "| SIGTERM with a health watch, a product watch and a tracker open (grace 10 s) | stopped in %s; %s | |\n",
+		ms(h.stopTime), pairs(h.stopCodes))
+}
+
+func counts(m map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%d × %s", m[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func pairs(m map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+": "+m[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // comparison prints two load runs per concurrency side by side, a then b,

@@ -15,12 +15,16 @@ import (
 
 // lab is the processes a run measures.
 type lab struct {
-	pki      string
-	token    string // a valid token for the middleware runs
-	stage06  *process
-	stage05  *process
-	bare     *process
-	restAddr string
+	pki        string
+	tmp        string // where the binaries are
+	token      string // a valid token for the middleware runs
+	writeToken string // one with the orders:write scope
+	stage06    *process
+	stage05    *process
+	bare       *process
+	restAddr   string // stage 06's gateway
+	bareREST   string // bareserver's direct REST
+	bareEcho   string // bareserver's TLS echo
 }
 
 type process struct {
@@ -32,6 +36,8 @@ type process struct {
 var (
 	grpcLineRE = regexp.MustCompile(`^gRPC server listening on (\S+)$`)
 	restLineRE = regexp.MustCompile(`^REST gateway listening on https://(\S+)$`)
+	bareRESTRE = regexp.MustCompile(`^REST listening on (\S+)$`)
+	echoLineRE = regexp.MustCompile(`^echo listening on (\S+)$`)
 )
 
 // build compiles pkg of the module in dir into tmp.
@@ -59,7 +65,7 @@ func startServers(ctx context.Context, root, tmp string, progress func(string, .
 			return nil, err
 		}
 	}
-	l := &lab{pki: filepath.Join(tmp, "pki")}
+	l := &lab{pki: filepath.Join(tmp, "pki"), tmp: tmp}
 	if out, err := exec.CommandContext(ctx, bin("devcerts"), "-dir", l.pki).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("devcerts: %v\n%s", err, out)
 	}
@@ -68,27 +74,63 @@ func startServers(ctx context.Context, root, tmp string, progress func(string, .
 		return nil, fmt.Errorf("token: %v", err)
 	}
 	l.token = strings.TrimSpace(string(tok))
-	pki := func(f string) string { return filepath.Join(l.pki, f) }
-	common := []string{"-addr=127.0.0.1:0", "-tls-cert=" + pki("server.crt"), "-tls-key=" + pki("server.key")}
-	auth := append(common, "-jwt-public-key="+pki("jwt-signing.pub"))
-	// Server logs go to files, as they would to a log pipeline: writing
-	// them is part of the cost being measured.
-	if l.stage06, err = start(ctx, bin("server06"), filepath.Join(tmp, "server06.log"), 2,
-		append(auth, "-http-addr=127.0.0.1:0", "-tls-ca="+pki("ca.crt"))...); err != nil {
+	tok, err = exec.CommandContext(ctx, bin("token"), "-key", filepath.Join(l.pki, "jwt-signing.key"), "-subject", "bench",
+		"-scopes", "orders:write").Output()
+	if err != nil {
+		return nil, fmt.Errorf("token: %v", err)
+	}
+	l.writeToken = strings.TrimSpace(string(tok))
+	if l.stage06, l.restAddr, err = l.fresh06("server06.log"); err != nil {
 		return nil, err
 	}
-	for _, line := range l.stage06.lines {
-		if m := restLineRE.FindStringSubmatch(line); m != nil {
-			l.restAddr = m[1]
+	if l.stage05, err = start(ctx, bin("server05"), filepath.Join(tmp, "server05.log"), 1, l.authArgs()...); err != nil {
+		return nil, err
+	}
+	if l.bare, err = l.freshBare("bare.log"); err != nil {
+		return nil, err
+	}
+	for _, line := range l.bare.lines {
+		if m := bareRESTRE.FindStringSubmatch(line); m != nil {
+			l.bareREST = m[1]
+		}
+		if m := echoLineRE.FindStringSubmatch(line); m != nil {
+			l.bareEcho = m[1]
 		}
 	}
-	if l.stage05, err = start(ctx, bin("server05"), filepath.Join(tmp, "server05.log"), 1, auth...); err != nil {
-		return nil, err
-	}
-	if l.bare, err = start(ctx, bin("bareserver"), filepath.Join(tmp, "bare.log"), 1, common...); err != nil {
-		return nil, err
-	}
 	return l, nil
+}
+
+func (l *lab) commonArgs() []string {
+	return []string{"-addr=127.0.0.1:0", "-tls-cert=" + filepath.Join(l.pki, "server.crt"),
+		"-tls-key=" + filepath.Join(l.pki, "server.key")}
+}
+
+func (l *lab) authArgs() []string {
+	return append(l.commonArgs(), "-jwt-public-key="+filepath.Join(l.pki, "jwt-signing.pub"))
+}
+
+// fresh06 starts a new stage-06 server and returns it with its REST
+// address. Server logs go to files, as they would to a log pipeline:
+// writing them is part of the cost being measured.
+func (l *lab) fresh06(logName string) (*process, string, error) {
+	p, err := start(context.Background(), filepath.Join(l.tmp, "server06"), filepath.Join(l.tmp, logName), 2,
+		append(l.authArgs(), "-http-addr=127.0.0.1:0", "-tls-ca="+filepath.Join(l.pki, "ca.crt"))...)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, line := range p.lines {
+		if m := restLineRE.FindStringSubmatch(line); m != nil {
+			return p, m[1], nil
+		}
+	}
+	stopProcess(p)
+	return nil, "", fmt.Errorf("stage 06 printed no REST address: %q", p.lines)
+}
+
+// freshBare starts a new bareserver.
+func (l *lab) freshBare(logName string) (*process, error) {
+	return start(context.Background(), filepath.Join(l.tmp, "bareserver"), filepath.Join(l.tmp, logName), 3,
+		append(l.commonArgs(), "-http-addr=127.0.0.1:0", "-echo-addr=127.0.0.1:0")...)
 }
 
 // start runs a server and waits for its first lines (where it says where
@@ -136,16 +178,22 @@ func start(ctx context.Context, bin, logFile string, lines int, args ...string) 
 
 func (l *lab) stop() {
 	for _, p := range []*process{l.stage06, l.stage05, l.bare} {
-		if p != nil && p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Signal(os.Interrupt)
-			done := make(chan struct{})
-			go func() { _ = p.cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(15 * time.Second):
-				_ = p.cmd.Process.Kill()
-				<-done
-			}
-		}
+		stopProcess(p)
+	}
+}
+
+// stopProcess stops p with Ctrl+C's signal, or kills it after 15 s.
+func stopProcess(p *process) {
+	if p == nil || p.cmd.ProcessState != nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-done
 	}
 }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
+)
+
+// measureDirect compares the protocols alone, on bareserver: one lookup,
+// one certificate, no middleware, no gateway. gRPC against REST/JSON served
+// directly by net/http over HTTP/1.1 (keep-alive) and over HTTP/2.
+func measureDirect(ctx context.Context, l *lab, window time.Duration, rep *report) error {
+	conn, err := grpcConn(l, l.bare.addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	grpcCall := getProduct(catalogv1.NewProductCatalogServiceClient(conn), "")
+	url := "https://" + l.bareREST + "/v1/products/product-123"
+	for _, c := range concurrencies {
+		h1, h1Call := restClient(l, url, c, false)
+		h2, h2Call := restClient(l, url, c, true)
+		row := directRow{conc: c,
+			grpc: load(ctx, c, window, grpcCall),
+			h1:   load(ctx, c, window, h1Call),
+			h2:   load(ctx, c, window, h2Call)}
+		h1.CloseIdleConnections()
+		h2.CloseIdleConnections()
+		if n := row.grpc.errors + row.h1.errors + row.h2.errors; n > 0 {
+			return fmt.Errorf("%d calls failed at concurrency %d", n, c)
+		}
+		rep.direct = append(rep.direct, row)
+	}
+	return nil
+}
+
+// restClient is a JSON client of url: over HTTP/1.1 with keep-alive, one
+// connection per concurrent caller, or over one HTTP/2 connection.
+func restClient(l *lab, url string, conc int, http2 bool) (*http.Transport, func(context.Context) error) {
+	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: l.pool()}, MaxIdleConnsPerHost: conc,
+		ForceAttemptHTTP2: http2}
+	if !http2 {
+		transport.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{} // HTTP/1.1 only
+	}
+	client := &http.Client{Transport: transport}
+	return transport, func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK || http2 != (resp.ProtoMajor == 2) {
+			return fmt.Errorf("HTTP %d over %s", resp.StatusCode, resp.Proto)
+		}
+		return nil
+	}
+}
+
+func (l *lab) pool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	if pem, err := os.ReadFile(filepath.Join(l.pki, "ca.crt")); err == nil {
+		pool.AppendCertsFromPEM(pem)
+	}
+	return pool
+}
+
+// measureFloor times a TLS ping-pong with GetProduct's request and response
+// sizes on one connection, one caller: what any protocol pays on loopback.
+func measureFloor(ctx context.Context, l *lab, window time.Duration, rep *report) error {
+	req, _ := proto.Marshal(&catalogv1.GetProductRequest{Id: "product-123"})
+	conn, err := grpcConn(l, l.bare.addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	client := catalogv1.NewProductCatalogServiceClient(conn)
+	resp, err := client.GetProduct(ctx, &catalogv1.GetProductRequest{Id: "product-123"})
+	if err != nil {
+		return err
+	}
+	answer, _ := proto.Marshal(resp)
+	tc, err := tls.Dial("tcp", l.bareEcho, &tls.Config{RootCAs: l.pool(), ServerName: "localhost"})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	frame := make([]byte, 8+len(req))
+	binary.BigEndian.PutUint32(frame[:4], uint32(len(req)))
+	binary.BigEndian.PutUint32(frame[4:8], uint32(len(answer)))
+	copy(frame[8:], req)
+	back := make([]byte, len(answer))
+	echo := func(context.Context) error {
+		if _, err := tc.Write(frame); err != nil {
+			return err
+		}
+		_, err := io.ReadFull(tc, back)
+		return err
+	}
+	rep.floor = floorRow{bytesIn: len(req), bytesOut: len(answer),
+		echo: load(ctx, 1, window, echo), grpc: load(ctx, 1, window, getProduct(client, ""))}
+	if rep.floor.echo.errors+rep.floor.grpc.errors > 0 {
+		return fmt.Errorf("calls failed")
+	}
+	return nil
+}
+
+// measureStreamVsUnary asks bareserver for the same product with unary
+// calls, and with one bidirectional stream per caller used like unary: send
+// a request, read its answer.
+func measureStreamVsUnary(ctx context.Context, l *lab, window time.Duration, rep *report) error {
+	conn, err := grpcConn(l, l.bare.addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	unary := getProduct(catalogv1.NewProductCatalogServiceClient(conn), "")
+	desc := &grpc.StreamDesc{StreamName: "GetProducts", ServerStreams: true, ClientStreams: true}
+	for _, c := range []int{1, 16} {
+		streams := make(chan grpc.ClientStream, c)
+		streamCtx, cancel := context.WithCancel(ctx)
+		for range c {
+			s, err := conn.NewStream(streamCtx, desc, "/bench.v1.Streams/GetProducts")
+			if err != nil {
+				cancel()
+				return err
+			}
+			streams <- s
+		}
+		onStream := func(context.Context) error {
+			s := <-streams // each caller takes a stream, uses it, gives it back
+			defer func() { streams <- s }()
+			if err := s.SendMsg(&catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
+				return err
+			}
+			return s.RecvMsg(&catalogv1.GetProductResponse{})
+		}
+		row := protocolRow{conc: c, grpc: load(ctx, c, window, unary), rest: load(ctx, c, window, onStream)}
+		cancel()
+		if row.grpc.errors+row.rest.errors > 0 {
+			return fmt.Errorf("calls failed at concurrency %d", c)
+		}
+		rep.streamVsUnary = append(rep.streamVsUnary, row)
+	}
+	return nil
+}
