@@ -28,6 +28,17 @@ func Find(prefix string) (*harness.Check, error) {
 	return nil, fmt.Errorf("no stage %q; the stages are %s", prefix, strings.Join(names, ", "))
 }
 
+// Before returns the check of the stage before c's, or nil for the first.
+func Before(c *harness.Check) *harness.Check {
+	all := All()
+	for i, x := range all {
+		if x.Stage == c.Stage && i > 0 {
+			return all[i-1]
+		}
+	}
+	return nil
+}
+
 // example is a milestone step that runs one README example.
 func example(name string) func(*harness.Stage) error {
 	return func(s *harness.Stage) error { return s.RunExample(name, harness.ExampleOpts{}) }

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,44 +38,69 @@ func TestEachCheckFailsOnTheStageBefore(t *testing.T) {
 	}
 }
 
-// TestEachCheckFailsOnTheCodeBefore gives the previous stage's code this
-// stage's README, so the README cannot be what fails: the check must fail
-// because the programs do not do what the lesson adds.
-func TestEachCheckFailsOnTheCodeBefore(t *testing.T) {
+// TestEachStartingPointFailsAtAMilestone lays out each stage's starting
+// point as "go tool lab start" does (the code of the stage before, this
+// stage's README, the learner's module path) and runs the check on it. The
+// README and the setup are sound, so the check must fail at a milestone:
+// because the programs do not yet do what the lesson adds.
+func TestEachStartingPointFailsAtAMilestone(t *testing.T) {
 	root, err := harness.FindRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := All()
-	for i, c := range all[1:] {
-		prev := all[i].Stage
+	for _, c := range All() {
 		t.Run(c.Stage, func(t *testing.T) {
-			// Beside the stages, so "go -C ../tools" in the README resolves.
-			dir, err := os.MkdirTemp(root, ".check-before-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { os.RemoveAll(dir) })
-			if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, prev))); err != nil {
-				t.Fatal(err)
-			}
-			readme, err := os.ReadFile(filepath.Join(root, c.Stage, "README.md"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "README.md"), readme, 0o644); err != nil {
-				t.Fatal(err)
-			}
 			var out bytes.Buffer
 			rep := harness.NewReporter(&out)
-			err = harness.RunCheck(c, root, dir, rep, harness.NewTools(rep))
+			tools := harness.NewTools(rep)
+			dest := filepath.Join(t.TempDir(), "learn-grpc-mine", c.Stage)
+			prev := ""
+			if before := Before(c); before != nil {
+				prev = filepath.Join(root, before.Stage)
+			}
+			if err := harness.LayOut(tools, root, c.Stage, prev, dest); err != nil {
+				t.Fatal(err)
+			}
+			reached, err := harness.RunCheckCounting(c, root, dest, rep, tools)
 			if err == nil {
-				t.Fatalf("check %s passed on %s's code:\n%s", c.Stage, prev, out.String())
+				t.Fatalf("check %s passed on its starting point:\n%s", c.Stage, out.String())
 			}
 			if strings.Contains(err.Error(), "README") {
 				t.Errorf("check %s failed on the README, not on behaviour: %v", c.Stage, err)
 			}
-			t.Logf("check %s on %s's code: %v", c.Stage, prev, err)
+			if !strings.Contains(out.String(), "hint: ") {
+				t.Errorf("check %s failed without a hint:\n%s", c.Stage, out.String())
+			}
+			t.Logf("check %s on its starting point: %d milestones reached, then %v", c.Stage, reached, err)
+		})
+	}
+}
+
+// TestEachSolutionPassesAsTheLearnersOwn puts the lab's solution of each
+// stage in a learner's folder, under the learner's module path, as a learner
+// who finished the lesson would have it: the check must pass there, so it
+// relies on nothing of ours but what the README says.
+func TestEachSolutionPassesAsTheLearnersOwn(t *testing.T) {
+	root, err := harness.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range All() {
+		t.Run(c.Stage, func(t *testing.T) {
+			var out bytes.Buffer
+			rep := harness.NewReporter(&out)
+			tools := harness.NewTools(rep)
+			mine := filepath.Join(t.TempDir(), "learn-grpc-mine")
+			dest := filepath.Join(mine, c.Stage)
+			if err := harness.CopyTools(root, mine); err != nil {
+				t.Fatal(err)
+			}
+			if err := harness.CopyAs(tools, root, filepath.Join(root, c.Stage), dest, harness.MineModulePrefix+c.Stage); err != nil {
+				t.Fatal(err)
+			}
+			if err := harness.RunCheck(c, root, dest, rep, tools); err != nil {
+				t.Fatalf("check %s failed on the solution in a learner's folder: %v\n%s", c.Stage, err, out.String())
+			}
 		})
 	}
 }

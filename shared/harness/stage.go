@@ -71,13 +71,20 @@ type Stage struct {
 // RunCheck runs c's milestones against dir, printing each, and stops at the
 // first that fails: later milestones build on earlier ones.
 func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
+	_, err := RunCheckCounting(c, root, dir, rep, tools)
+	return err
+}
+
+// RunCheckCounting is RunCheck that also says how many milestones, from the
+// first, were reached.
+func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (reached int, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	tmp, err := os.MkdirTemp("", "learn-grpc-check-")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer os.RemoveAll(tmp)
 	s := &Stage{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{}}
@@ -102,13 +109,13 @@ func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
 			}
 			rep.Checkf("")
 			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", c.Stage, i+1, len(c.Milestones), m.Name)
-			return fmt.Errorf("stage %s: milestone %q: %s", c.Stage, m.Name, firstLine(err.Error()))
+			return i, fmt.Errorf("stage %s: milestone %q: %s", c.Stage, m.Name, firstLine(err.Error()))
 		}
 		rep.Checkf("  ok")
 	}
 	rep.Checkf("")
 	rep.Checkf("PASS %s: all %d milestones reached", c.Stage, len(c.Milestones))
-	return nil
+	return len(c.Milestones), nil
 }
 
 func (s *Stage) explain(err error) {

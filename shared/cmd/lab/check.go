@@ -12,7 +12,7 @@ import (
 
 func runCheck(args []string, root string, rep *harness.Reporter, tools *harness.Tools, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: check NN [-dir DIR]")
+		return fmt.Errorf("usage: check NN [--mine | -dir DIR]")
 	}
 	c, err := checks.Find(args[0])
 	if err != nil {
@@ -20,12 +20,20 @@ func runCheck(args []string, root string, rep *harness.Reporter, tools *harness.
 	}
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "", "check this folder instead of the stage's own (to see a check fail)")
+	dir := fs.String("dir", "", "check this folder instead of the stage's own")
+	mine := fs.Bool("mine", false, "check your own folder for the stage, laid out by go tool lab start")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	target := filepath.Join(root, c.Stage)
-	if *dir != "" {
+	switch {
+	case *mine && *dir != "":
+		return fmt.Errorf("give --mine or -dir, not both")
+	case *mine:
+		if target, err = mineDir(root, c.Stage); err != nil {
+			return err
+		}
+	case *dir != "":
 		target = *dir
 	}
 	if err := harness.RunCheck(c, root, target, rep, tools); err != nil {

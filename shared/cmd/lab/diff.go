@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/learn-grpc/learn-grpc/shared/checks"
+	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
 
 const modulePrefix = "github.com/learn-grpc/learn-grpc/"
@@ -40,7 +41,7 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 		args = fs.Args()[1:]
 	}
 	if len(positional) != 2 {
-		return errors.New("usage: diff-stages A B [-generated] [-readme], for example: diff-stages 01 02")
+		return errors.New("usage: diff-stages A B [-generated] [-readme], for example: diff-stages 01 02, or diff-stages 03 mine")
 	}
 	tmp, err := os.MkdirTemp("", "learn-grpc-diff-")
 	if err != nil {
@@ -48,7 +49,23 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	var dirs []string
-	for _, p := range positional {
+	for i, p := range positional {
+		if p == "mine" {
+			// "diff-stages 03 mine": the lab's stage 03 against yours.
+			c, err := checks.Find(positional[1-i])
+			if err != nil {
+				return err
+			}
+			dir, err := mineDir(root, c.Stage)
+			if err != nil {
+				return err
+			}
+			if err := copyMineForDiff(dir, filepath.Join(tmp, "mine"), c.Stage, *generated, *readme); err != nil {
+				return err
+			}
+			dirs = append(dirs, "mine")
+			continue
+		}
 		c, err := checks.Find(p)
 		if err != nil {
 			return err
@@ -101,6 +118,34 @@ func copyForDiff(root, dst, stage string, generated, readme bool) error {
 		if strings.HasSuffix(rel, ".md") {
 			data = bytes.ReplaceAll(data, []byte("../../"+stage), []byte("../../<stage>"))
 		}
+		target := filepath.Join(dst, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(target, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyMineForDiff copies a learner's folder for the stage as copyForDiff
+// copies the lab's: their module path shown as the lab's, "<stage>" for the
+// folder.
+func copyMineForDiff(dir, dst, stage string, generated, readme bool) error {
+	files, err := harness.SourceFiles(dir)
+	if err != nil {
+		return err
+	}
+	for _, rel := range files {
+		if !generated && isGenerated(rel) || !readme && rel == "README.md" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return err
+		}
+		data = bytes.ReplaceAll(data, []byte(harness.MineModulePrefix+stage), []byte(modulePrefix+"<stage>"))
 		target := filepath.Join(dst, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			return err

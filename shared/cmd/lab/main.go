@@ -18,9 +18,14 @@ const usage = `Usage: go tool lab <command> [arguments]
 
 Commands:
   tour                     build the newest stage, start its server, call it
-  check NN [-dir DIR]      prove stage NN's milestones (DIR: check another folder)
+  start NN [--from DIR]    start building stage NN yourself, in ../learn-grpc-mine/NN-...,
+                           from the lab's stage before it (or DIR, your own)
+  check NN [--mine | -dir DIR]
+                           prove stage NN's milestones: the lab's, yours, or DIR's
+  progress                 the milestones each of your stages reaches
   check-all                every check, go vet, go test -race, buf lint and breaking
-  gen [NN ...]             regenerate the Go code from the protos (all stages by default)
+  gen [NN ...] | gen NN --mine
+                           regenerate the Go code from the protos (all stages by default)
   diff-stages A B [-generated] [-readme]
                            show what stage B adds to stage A
 `
@@ -55,8 +60,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "tour":
 		return runTour(root, rep, tools)
+	case "start":
+		return runStart(rest, root, rep, tools, stderr)
 	case "check":
 		return runCheck(rest, root, rep, tools, stderr)
+	case "progress":
+		return runProgress(root, stdout, harness.NewTools(harness.NewReporter(io.Discard)))
 	case "check-all":
 		return runCheckAll(root, rep, tools)
 	case "gen":

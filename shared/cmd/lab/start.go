@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/learn-grpc/learn-grpc/shared/checks"
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
+
+// runStart lays out a learner's starting point for a stage: the stage
+// before it (the lab's, or with --from the learner's own), with this
+// stage's README as the lesson, in ../learn-grpc-mine/.
+func runStart(args []string, root string, rep *harness.Reporter, tools *harness.Tools, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: start NN [--from DIR]")
+	}
+	c, err := checks.Find(args[0])
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("start", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from", "", "start from this `folder` (your own previous stage) instead of the lab's")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	prev := ""
+	if before := checks.Before(c); before != nil {
+		prev = filepath.Join(root, before.Stage)
+	}
+	if *from != "" {
+		if prev, err = filepath.Abs(*from); err != nil {
+			return err
+		}
+	}
+	dest := filepath.Join(harness.MineRoot(root), c.Stage)
+	if err := harness.LayOut(tools, root, c.Stage, prev, dest); err != nil {
+		return err
+	}
+	shown, _ := filepath.Rel(root, dest)
+	if prev == "" {
+		rep.Checkf("Started stage %s in %s: an empty module with the lesson, README.md.", c.Stage, shown)
+	} else {
+		rep.Checkf("Started stage %s in %s: the code of %s, with %s's README.md as the lesson.", c.Stage, shown, filepath.Base(prev), c.Stage)
+	}
+	rep.Checkf("Its module is %s%s; it is yours, outside the lab's clone (see the README's \"Build it yourself\").", harness.MineModulePrefix, c.Stage)
+	rep.Checkf("Next, from here (the lab's root), see what to build first:")
+	rep.Checkf("  go tool lab check %s --mine", c.Stage[:2])
+	return nil
+}
+
+// mineDir is the learner's folder for a stage, which must exist.
+func mineDir(root, stage string) (string, error) {
+	dir := filepath.Join(harness.MineRoot(root), stage)
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("no %s yet: start it with go tool lab start %s", dir, stage[:2])
+	}
+	return dir, nil
+}

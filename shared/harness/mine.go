@@ -1,0 +1,186 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// MineModulePrefix starts the module path of every folder a learner builds:
+// learn-grpc-mine/03-server-stream.
+const MineModulePrefix = "learn-grpc-mine/"
+
+// MineRoot is where a learner's own stages live: a folder beside the lab's
+// clone, so that nothing done to the clone (git pull, git clean, git stash)
+// touches it, and its go commands are not caught by the lab's go.work.
+func MineRoot(root string) string {
+	return filepath.Join(filepath.Dir(root), "learn-grpc-mine")
+}
+
+// LayOut makes dest the starting point for stage: the code of from (the
+// previous stage, the lab's or the learner's; empty for the first stage)
+// under the module path learn-grpc-mine/<stage>, with the stage's README as
+// the lesson to follow, generated code regenerated for the new path, and
+// the lab's pinned tools beside it so that the README's "go -C ../tools"
+// commands work there too.
+func LayOut(tools *Tools, root, stage, from, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("%s already exists: keep working there, or move it away to start again", dest)
+	}
+	if err := CopyTools(root, filepath.Dir(dest)); err != nil {
+		return err
+	}
+	if err := writeIfMissing(filepath.Join(filepath.Dir(dest), ".gitignore"), mineGitignore); err != nil {
+		return err
+	}
+	module := MineModulePrefix + stage
+	if from == "" {
+		if err := os.MkdirAll(dest, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dest, "go.mod"), []byte("module "+module+"\n\ngo 1.26.0\n"), 0o644); err != nil {
+			return err
+		}
+	} else if err := CopyAs(tools, root, from, dest, module); err != nil {
+		return err
+	}
+	readme, err := os.ReadFile(filepath.Join(root, stage, "README.md"))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dest, "README.md"), readme, 0o644)
+}
+
+// CopyAs copies the stage folder from to dest as module: every import of
+// from's module path is rewritten, buf's go_package prefix with it, and the
+// generated code is made anew (its descriptors hold the path too). Only
+// what git would commit is copied from the lab; a learner's folder is
+// copied whole but for .dev/ and bin/.
+func CopyAs(tools *Tools, root, from, dest, module string) error {
+	old, err := modulePath(from)
+	if err != nil {
+		return err
+	}
+	files, err := SourceFiles(from)
+	if err != nil {
+		return err
+	}
+	for _, rel := range files {
+		if strings.HasPrefix(rel, "gen/") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(from, rel))
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(rel); ext == ".go" || ext == ".mod" || ext == ".yaml" {
+			data = bytes.ReplaceAll(data, []byte(old), []byte(module))
+		}
+		out := filepath.Join(dest, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, data, 0o644); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dest, "buf.gen.yaml")); err != nil {
+		return nil
+	}
+	res, err := Generate(tools, root, dest, ".")
+	if err != nil || res.ExitCode != 0 {
+		return fmt.Errorf("generating the code for %s: %v\n%s", module, orExit(err, res.ExitCode), res.Output)
+	}
+	return nil
+}
+
+// modulePath reads the module line of dir's go.mod.
+func modulePath(dir string) (string, error) {
+	f, err := os.Open(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if m, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
+			return strings.Trim(strings.TrimSpace(m), `"`), nil
+		}
+	}
+	return "", fmt.Errorf("%s has no module line", filepath.Join(dir, "go.mod"))
+}
+
+// SourceFiles lists dir's files, slash-separated: what git tracks when dir
+// is in a git checkout, everything but .dev/, bin/ and .git/ otherwise.
+func SourceFiles(dir string) ([]string, error) {
+	cmd := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", ".")
+	cmd.Dir = dir
+	if out, err := cmd.Output(); err == nil && len(out) > 0 {
+		var files []string
+		for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil { // deleted but not committed: gone
+				files = append(files, f)
+			}
+		}
+		return files, nil
+	}
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if d.IsDir() && (d.Name() == ".dev" || d.Name() == "bin" || d.Name() == ".git") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return files, err
+}
+
+// CopyTools puts the lab's tools/ and tools/buf/ module files into mine,
+// once: the READMEs run grpcurl and buf as "go -C ../tools ...".
+func CopyTools(root, mine string) error {
+	for _, dir := range []string{"tools", filepath.Join("tools", "buf")} {
+		for _, name := range []string{"go.mod", "go.sum", "go.work", "go.work.sum"} {
+			data, err := os.ReadFile(filepath.Join(root, dir, name))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out := filepath.Join(mine, dir, name)
+			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mineGitignore keeps a learner's development keys, made by stage 05's
+// devcerts, out of the repository they may keep their stages in.
+const mineGitignore = `# Development keys and certificates: made by go run ./cmd/devcerts, never committed.
+.dev/
+bin/
+`
+
+func writeIfMissing(path, text string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	return os.WriteFile(path, []byte(text), 0o644)
+}
