@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
@@ -119,5 +120,65 @@ func TestFind(t *testing.T) {
 func TestEnumPrefix(t *testing.T) {
 	if got := enumPrefix("OrderStatus"); got != "ORDER_STATUS" {
 		t.Errorf("enumPrefix(OrderStatus) = %q", got)
+	}
+}
+
+// TestEachExerciseCheckFailsOnTheStage runs every exercise's check on the
+// lab's stage, which does not do the exercise: it must fail, at a milestone
+// the exercise adds, with a hint.
+func TestEachExerciseCheckFailsOnTheStage(t *testing.T) {
+	root, err := harness.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Exercises() {
+		t.Run(c.Name, func(t *testing.T) {
+			var out bytes.Buffer
+			rep := harness.NewReporter(&out)
+			if err := harness.RunCheck(c, root, filepath.Join(root, c.Stage), rep, harness.NewTools(rep)); err == nil {
+				t.Fatalf("exercise %s passed on the stage that does not do it:\n%s", c.Name, out.String())
+			}
+			if !strings.Contains(out.String(), "hint: ") {
+				t.Errorf("exercise %s failed without a hint:\n%s", c.Name, out.String())
+			}
+		})
+	}
+}
+
+// TestEachExerciseCheckPassesWithASolution applies a solution of each
+// exercise (testdata/solutions/NN.1.patch) to the stage in a learner's
+// folder, regenerates its code, and runs the exercise's check: it passes.
+func TestEachExerciseCheckPassesWithASolution(t *testing.T) {
+	root, err := harness.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Exercises() {
+		t.Run(c.Name, func(t *testing.T) {
+			var out bytes.Buffer
+			rep := harness.NewReporter(&out)
+			tools := harness.NewTools(rep)
+			mine := filepath.Join(t.TempDir(), "learn-grpc-mine")
+			dest := filepath.Join(mine, c.Stage)
+			if err := harness.CopyTools(root, mine); err != nil {
+				t.Fatal(err)
+			}
+			if err := harness.CopyAs(tools, root, filepath.Join(root, c.Stage), dest, harness.MineModulePrefix+c.Stage); err != nil {
+				t.Fatal(err)
+			}
+			patch, err := filepath.Abs(filepath.Join("testdata", "solutions", c.Name+".patch"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := harness.Run(t.Context(), dest, nil, time.Minute, "git", "apply", patch); err != nil || res.ExitCode != 0 {
+				t.Fatalf("applying %s: %v\n%s", patch, err, res.Output)
+			}
+			if res, err := harness.Generate(tools, root, dest, "."); err != nil || res.ExitCode != 0 {
+				t.Fatalf("generating: %v\n%s", err, res.Output)
+			}
+			if err := harness.RunCheck(c, root, dest, rep, tools); err != nil {
+				t.Fatalf("exercise %s failed with its solution: %v\n%s", c.Name, err, out.String())
+			}
+		})
 	}
 }

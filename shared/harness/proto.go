@@ -44,6 +44,7 @@ type ProtoField struct {
 	Name     string `json:"name"`
 	Number   int    `json:"number"`
 	Label    string `json:"label"`
+	Type     string `json:"type"` // TYPE_STRING, TYPE_MESSAGE, ...
 	TypeName string `json:"typeName"`
 }
 

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,10 @@ import (
 
 // Check is one stage's check: the milestones its lesson promises, in order.
 type Check struct {
-	Stage      string // the stage's folder, e.g. "02-unary"
+	Stage string // the stage's folder, e.g. "02-unary"
+	// Name, if set, is what the check is called instead of its stage: an
+	// exercise's check is "02.1", on the folder of stage 02.
+	Name       string
 	Title      string
 	Milestones []Milestone
 	// ServerCA, if set, is the CA certificate (relative to the stage) that
@@ -95,7 +99,12 @@ func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (
 	defer s.stopMain()
 
 	rel, _ := filepath.Rel(root, abs)
-	rep.Checkf("Checking stage %s: %s", c.Stage, c.Title)
+	name := cmp.Or(c.Name, c.Stage)
+	if c.Name == "" {
+		rep.Checkf("Checking stage %s: %s", c.Stage, c.Title)
+	} else {
+		rep.Checkf("Checking %s: %s", c.Name, c.Title)
+	}
 	if filepath.Base(abs) != c.Stage {
 		rep.Checkf("(pointed at %s instead of %s)", filepath.ToSlash(rel), c.Stage)
 	}
@@ -108,13 +117,13 @@ func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (
 				rep.Checkf("  hint: %s", m.Hint)
 			}
 			rep.Checkf("")
-			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", c.Stage, i+1, len(c.Milestones), m.Name)
-			return i, fmt.Errorf("stage %s: milestone %q: %s", c.Stage, m.Name, firstLine(err.Error()))
+			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", name, i+1, len(c.Milestones), m.Name)
+			return i, fmt.Errorf("%s: milestone %q: %s", name, m.Name, firstLine(err.Error()))
 		}
 		rep.Checkf("  ok")
 	}
 	rep.Checkf("")
-	rep.Checkf("PASS %s: all %d milestones reached", c.Stage, len(c.Milestones))
+	rep.Checkf("PASS %s: all %d milestones reached", name, len(c.Milestones))
 	return len(c.Milestones), nil
 }
 

@@ -21,7 +21,8 @@ Commands:
   start NN [--from DIR]    start building stage NN yourself, in ../learn-grpc-mine/NN-...,
                            from the lab's stage before it (or DIR, your own)
   check NN [--mine | -dir DIR]
-                           prove stage NN's milestones: the lab's, yours, or DIR's
+                           prove stage NN's milestones: the lab's, yours, or DIR's;
+                           NN.1 checks the stage's first exercise (on yours: --mine)
   progress                 the milestones each of your stages reaches
   check-all                every check, go vet, go test -race, buf lint and breaking
   gen [NN ...] | gen NN --mine
