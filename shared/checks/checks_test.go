@@ -91,14 +91,7 @@ func TestEachSolutionPassesAsTheLearnersOwn(t *testing.T) {
 			var out bytes.Buffer
 			rep := harness.NewReporter(&out)
 			tools := harness.NewTools(rep)
-			mine := filepath.Join(t.TempDir(), "learn-grpc-mine")
-			dest := filepath.Join(mine, c.Stage)
-			if err := harness.CopyTools(root, mine); err != nil {
-				t.Fatal(err)
-			}
-			if err := harness.CopyAs(tools, root, filepath.Join(root, c.Stage), dest, harness.MineModulePrefix+c.Stage); err != nil {
-				t.Fatal(err)
-			}
+			dest := learnerCopy(t, tools, root, c.Stage)
 			if err := harness.RunCheck(c, root, dest, rep, tools); err != nil {
 				t.Fatalf("check %s failed on the solution in a learner's folder: %v\n%s", c.Stage, err, out.String())
 			}
@@ -158,14 +151,7 @@ func TestEachExerciseCheckPassesWithASolution(t *testing.T) {
 			var out bytes.Buffer
 			rep := harness.NewReporter(&out)
 			tools := harness.NewTools(rep)
-			mine := filepath.Join(t.TempDir(), "learn-grpc-mine")
-			dest := filepath.Join(mine, c.Stage)
-			if err := harness.CopyTools(root, mine); err != nil {
-				t.Fatal(err)
-			}
-			if err := harness.CopyAs(tools, root, filepath.Join(root, c.Stage), dest, harness.MineModulePrefix+c.Stage); err != nil {
-				t.Fatal(err)
-			}
+			dest := learnerCopy(t, tools, root, c.Stage)
 			patch, err := filepath.Abs(filepath.Join("testdata", "solutions", c.Name+".patch"))
 			if err != nil {
 				t.Fatal(err)
@@ -181,4 +167,19 @@ func TestEachExerciseCheckPassesWithASolution(t *testing.T) {
 			}
 		})
 	}
+}
+
+// learnerCopy puts the lab's stage in a learner's folder, under the
+// learner's module path, with the pinned tools beside it, and returns it.
+func learnerCopy(t *testing.T, tools *harness.Tools, root, stage string) string {
+	t.Helper()
+	mine := filepath.Join(t.TempDir(), "learn-grpc-mine")
+	dest := filepath.Join(mine, stage)
+	if err := harness.CopyTools(root, mine); err != nil {
+		t.Fatal(err)
+	}
+	if err := harness.CopyAs(tools, root, filepath.Join(root, stage), dest, harness.MineModulePrefix+stage); err != nil {
+		t.Fatal(err)
+	}
+	return dest
 }

@@ -4,16 +4,20 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/04-bidi-stream/internal/server"
+	"github.com/learn-grpc/learn-grpc/04-bidi-stream/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/04-bidi-stream/gen/ecommerce/catalog/v1"
 )
@@ -107,5 +111,40 @@ func TestServeFailsWhenTheListenerFails(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Serve still running 30s after its listener failed")
+	}
+}
+
+// TestAClientThatStopsReadingIsCutOff opens a watch and never reads it, so
+// the server's Send blocks once the flow-control window is full, where no
+// signal reaches it: the stop must cut it off at the grace period, not wait
+// for it forever.
+func TestAClientThatStopsReadingIsCutOff(t *testing.T) {
+	r := start(t, server.Shutdown{Grace: 500 * time.Millisecond})
+	// A fixed window (no BDP growth), so that it fills in well under a second.
+	conn, err := grpc.NewClient(r.addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ids := []string{"product-123", "product-456", "product-789", "product-321"}
+	if _, err := catalogv1.NewProductCatalogServiceClient(conn).WatchProducts(t.Context(),
+		&catalogv1.WatchProductsRequest{ProductIds: ids}); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, "the watch to start", func() bool { return r.stock.Watchers("product-123") == 1 })
+	time.Sleep(2 * time.Second) // the shop changes four products a millisecond: the window fills
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.stop() }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("Serve = %v, want nil", err)
+		}
+	case <-time.After(30 * time.Second): // turns a hang into a failure; asserts no speed
+		t.Fatal("Serve still running 30s after the stop: a client that stopped reading held it")
+	}
+	if !strings.Contains(r.logs.String(), "still running after the grace period") {
+		t.Errorf("the stop did not have to cut anything off, so the test proves nothing:\n%s", r.logs.String())
 	}
 }

@@ -2,12 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -102,37 +97,11 @@ func measureProtocols(ctx context.Context, l *lab, window time.Duration, rep *re
 	}
 	defer conn.Close()
 	grpcCall := getProduct(catalogv1.NewProductCatalogServiceClient(conn), "")
-
-	caPEM, err := os.ReadFile(filepath.Join(l.pki, "ca.crt"))
-	if err != nil {
-		return err
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
 	url := "https://" + l.restAddr + "/v1/products/product-123"
 	for _, c := range concurrencies {
 		// HTTP/1.1 with keep-alive, one connection per concurrent caller,
 		// which is how REST clients talk to a JSON API.
-		transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: c}
-		client := &http.Client{Transport: transport}
-		restCall := func(ctx context.Context) error {
-			req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
-			if err != nil {
-				return err
-			}
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-				return err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("HTTP %d", resp.StatusCode)
-			}
-			return nil
-		}
+		transport, restCall := restClient(l, url, c, false)
 		g := load(ctx, c, window, grpcCall)
 		r := load(ctx, c, window, restCall)
 		transport.CloseIdleConnections()
