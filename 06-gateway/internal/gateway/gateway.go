@@ -17,6 +17,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/catalog"
+
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/orders/v1"
 )
@@ -46,7 +48,7 @@ func Handler(ctx context.Context, conn *grpc.ClientConn, openAPI []byte) (http.H
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", withDeadline(indented))
-	mux.Handle("GET /v1/products:watch", streaming(lines))
+	mux.Handle("GET /v1/products:watch", streaming(lines, catalog.NewWatchLimit(MaxRESTWatchers, MaxRESTWatchersPerClient)))
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)

@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/catalog"
 )
 
 // The bounds on what one REST client can hold. net/http's defaults trust
@@ -97,11 +102,32 @@ func withDeadline(h http.Handler) http.Handler {
 	})
 }
 
-// streaming lifts the write timeout for a response that is meant to stay
-// open; the gRPC server's limits and its shutdown still bound it.
-func streaming(h http.Handler) http.Handler {
+// Every REST call reaches the gRPC server over the gateway's one connection,
+// so REST watches count against that connection's cap of 32 watchers, and
+// hold its streams (100 at most) from the unary calls. The gateway shares
+// them out by client address: 4 watches each, 32 in all.
+const (
+	MaxRESTWatchers          = 32
+	MaxRESTWatchersPerClient = 4
+)
+
+// streaming serves a route that is meant to stay open: one slot of watches
+// per client address (the TCP peer's, never a header a client can write),
+// refused as the gRPC side refuses, with 429 and a QuotaFailure; and no
+// write timeout, since the gRPC server's limits and its shutdown bound it.
+func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		client, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			client = r.RemoteAddr
+		}
+		release, err := slots.Acquire(client)
+		if err != nil {
+			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
+			return
+		}
+		defer release()
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-		h.ServeHTTP(w, r)
+		gw.ServeHTTP(w, r)
 	})
 }

@@ -140,3 +140,34 @@ func TestTheClientAddressReachesTheGRPCLog(t *testing.T) {
 		t.Errorf("log does not name the HTTP client:\n%s", e.logs.String())
 	}
 }
+
+// TestRESTWatchesAreSharedOutByClient opens watches over REST from one
+// client address until its share: the next is 429 with a QuotaFailure, at
+// once.
+func TestRESTWatchesAreSharedOutByClient(t *testing.T) {
+	e := start(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	open := func() *http.Response {
+		req, err := http.NewRequestWithContext(ctx, "GET", e.base+"/v1/products:watch?productIds=product-123", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := e.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	for i := range gateway.MaxRESTWatchersPerClient {
+		if resp := open(); resp.StatusCode != http.StatusOK {
+			t.Fatalf("watch %d = %s, want 200", i, resp.Status)
+		}
+	}
+	resp := open()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), "google.rpc.QuotaFailure") {
+		t.Fatalf("one watch too many = %s %s, want 429 with a QuotaFailure", resp.Status, body)
+	}
+}
