@@ -19,7 +19,8 @@ var errStopping = errors.New("server stopping")
 // left open), so none of them holds the shutdown for its whole grace period.
 // The handler's context is cancelled, a Recv waiting for the client returns
 // at once, and the caller gets ShuttingDown: Unavailable, with when to retry.
-func (s *Server) endStreamsOnStop(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+func (s *Server) endStreamsOnStop(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo,
+	handler grpc.StreamHandler) error {
 	if s.stopCtx.Err() != nil {
 		return rpcerr.ShuttingDown()
 	}

@@ -14,7 +14,8 @@ func CheckID(field, noun, id string) (Violation, bool) {
 	case id == "":
 		return Violation{Field: field, Description: noun + " id is required"}, false
 	case len(id) > MaxIDLength:
-		return Violation{Field: field, Description: fmt.Sprintf("%s id is longer than %d characters", noun, MaxIDLength)}, false
+		return Violation{Field: field,
+			Description: fmt.Sprintf("%s id is longer than %d characters", noun, MaxIDLength)}, false
 	}
 	for _, r := range id {
 		if !isIDChar(r) {
