@@ -8,8 +8,10 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -81,6 +83,42 @@ func TestOversizedRequestsAreRefused(t *testing.T) {
 			}
 			if msg := status.Convert(err).Message(); len(msg) > 1024 {
 				t.Errorf("message is %d bytes, want under 1 KiB", len(msg))
+			}
+		})
+	}
+}
+
+// TestKeepaliveClosesIdleAndOldConnections shortens the keepalive limits
+// for one server: a connection that carries nothing is closed
+// (MaxConnectionIdle), and so is one that lives too long
+// (MaxConnectionAge); a client sees its connection leave READY.
+func TestKeepaliveClosesIdleAndOldConnections(t *testing.T) {
+	saved := server.Keepalive
+	t.Cleanup(func() { server.Keepalive = saved })
+	tests := []struct {
+		name  string
+		limit func(*keepalive.ServerParameters)
+	}{
+		{name: "an idle connection is closed", limit: func(k *keepalive.ServerParameters) { k.MaxConnectionIdle = 100 * time.Millisecond }},
+		{name: "an old connection is closed", limit: func(k *keepalive.ServerParameters) {
+			k.MaxConnectionAge, k.MaxConnectionAgeGrace = 100*time.Millisecond, 100*time.Millisecond
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server.Keepalive = saved
+			tt.limit(&server.Keepalive)
+			r := start(t, server.Shutdown{Grace: time.Second})
+			if _, err := r.client.GetProduct(t.Context(), &catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
+				t.Fatal(err)
+			}
+			// The bound only turns a hang into a failure; it asserts no speed.
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			for r.conn.GetState() == connectivity.Ready {
+				if !r.conn.WaitForStateChange(ctx, connectivity.Ready) {
+					t.Fatal("the connection was still READY 10s later")
+				}
 			}
 		})
 	}
