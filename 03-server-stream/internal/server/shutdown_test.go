@@ -132,7 +132,7 @@ func TestAClientThatStopsReadingIsCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.WaitFor(t, "the watch to start", func() bool { return r.stock.Watchers("product-123") == 1 })
-	time.Sleep(2 * time.Second) // the shop changes four products a millisecond: the window fills
+	time.Sleep(3 * time.Second) // the shop changes four products a millisecond: the window fills
 	stopped := make(chan error, 1)
 	go func() { stopped <- r.stop() }()
 	select {
