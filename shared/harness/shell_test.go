@@ -73,3 +73,10 @@ func TestVariablesAreSubstituted(t *testing.T) {
 		t.Error("an unset variable was substituted without an error")
 	}
 }
+
+func TestKnownVariablesAreExpandedInExpectedOutput(t *testing.T) {
+	s := &Stage{vars: map[string]string{"FIRST": "order-abc"}}
+	if got, want := s.expandKnownVars("$FIRST\nPrice: $25.99 $OTHER"), "order-abc\nPrice: $25.99 $OTHER"; got != want {
+		t.Errorf("expandKnownVars = %q, want %q", got, want)
+	}
+}

@@ -370,7 +370,8 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			s.Rep.Quoted(who, res.Output)
 		}
 		fail := func(why string) error {
-			return &Failure{Command: c.Text, Note: note, Who: who, Why: why, Expected: c.Output, Received: res.Output, Section: ex.Section}
+			return &Failure{Command: c.Text, Note: note, Who: who, Why: why, Expected: s.expandKnownVars(c.Output),
+				Received: res.Output, Section: ex.Section}
 		}
 		switch {
 		case err != nil:
@@ -380,7 +381,8 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 		case !opts.Fails && res.ExitCode != 0:
 			return fail(fmt.Sprintf("the command failed with exit status %d", res.ExitCode))
 		}
-		if ok, why := Match(c.Output, res.Output); !ok {
+		want := s.expandKnownVars(c.Output)
+		if ok, why := Match(want, res.Output); !ok {
 			return fail(why)
 		}
 	}
@@ -645,6 +647,18 @@ func (s *Stage) expandVars(line string) (string, error) {
 		return v
 	})
 	return line, failed
+}
+
+// expandKnownVars puts in a transcript's expected output the values of the
+// variables set so far, so that a README can promise "the same id as
+// before" by writing $ORDER. Anything else that looks like one stays.
+func (s *Stage) expandKnownVars(text string) string {
+	return varRE.ReplaceAllStringFunc(text, func(m string) string {
+		if v, ok := s.vars[varRE.FindStringSubmatch(m)[1]]; ok {
+			return v
+		}
+		return m
+	})
 }
 
 // runSubstitution runs the command of a "$(command)" and returns its
