@@ -1,0 +1,36 @@
+package checks
+
+import "github.com/learn-grpc/learn-grpc/shared/harness"
+
+func stage07() *harness.Check {
+	return &harness.Check{
+		Stage:        "07-microservices",
+		Title:        "the same services over REST/JSON (grpc-gateway), with OpenAPI",
+		ServerCA:     ".dev/ca.crt",
+		HTTPAddrFlag: "-http-addr",
+		Milestones: []harness.Milestone{
+			{Name: "the committed Go code and OpenAPI document match the protos", Run: generatedIsFresh,
+				Hint: "add protoc-gen-grpc-gateway and protoc-gen-openapiv2 to buf.gen.yaml, with api/gateway.yaml, and regenerate"},
+			{Name: "the development CA, certificate and signing keys exist", Run: example("devcerts"),
+				Hint: "run go run ./cmd/devcerts"},
+			{Name: "one server serves gRPC and REST", Run: example("run-server"),
+				Hint: "serve the gateway on -http-addr and print `REST gateway listening on https://ADDR`"},
+			{Name: "REST reads the catalog: a path parameter and a query parameter", Run: example("rest-get"),
+				Hint: "map GET /v1/products/{id} and GET /v1/products in api/gateway.yaml"},
+			{Name: "gRPC statuses become HTTP statuses, with their error details as JSON", Run: example("rest-errors"),
+				Hint: "let grpc-gateway map the status; keep its default error handler"},
+			{Name: "a body beyond the limit is refused before it is parsed", Run: example("rest-limits"),
+				Hint: "wrap the handler: 413 when Content-Length passes 64 KiB, http.MaxBytesHandler otherwise"},
+			{Name: "the Authorization header reaches the gRPC auth interceptors", Run: example("rest-order"),
+				Hint: "dial the server's own gRPC port, so REST calls pass the interceptors"},
+			{Name: "the inventory feed streams over HTTP, one object a line", Run: failingExample("rest-watch"),
+				Hint: "map GET /v1/products:watch and marshal each message on one line"},
+			{Name: "the server serves its OpenAPI document", Run: example("openapi"),
+				Hint: "embed openapi/ecommerce.swagger.json and serve it at /openapi.json"},
+			{Name: "gRPC clients are served as before", Run: example("grpc-still"),
+				Hint: "keep the gRPC port as it was"},
+			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopMainServer() },
+				Hint: "stop the gateway before the gRPC server it calls"},
+		},
+	}
+}
