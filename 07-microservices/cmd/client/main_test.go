@@ -83,7 +83,7 @@ func serveAt(t *testing.T, addr string, latency time.Duration) (string, func()) 
 	// CA and alice's token through the environment, as a learner's shell
 	// could provide them.
 	pki := testPKI(t)
-	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.ServerCert), filepath.Join(pki, devpki.ServerKey))
+	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.Cert("catalog")), filepath.Join(pki, devpki.Key("catalog")))
 	if err != nil {
 		t.Fatal(err)
 	}

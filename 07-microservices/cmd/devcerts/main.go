@@ -1,5 +1,5 @@
 // Command devcerts creates the lab's development secrets in .dev/
-// (git-ignored): a CA, a server certificate it signs, and the key pair that
+// (git-ignored): a CA, a certificate it signs for each service, and the key pair that
 // signs and verifies tokens. Existing files are kept unless -force is given,
 // so running it twice is harmless.
 package main
@@ -32,7 +32,7 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("dir", ".dev", "`folder` to write to")
 	force := fs.Bool("force", false, "replace existing keys and certificates")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: devcerts [flags]\n\nCreates a development CA, a server certificate and a token signing key pair.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: devcerts [flags]\n\nCreates a development CA, a certificate per service and a token signing key pair.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -43,15 +43,21 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	for _, f := range []struct{ name, what string }{
-		{devpki.CACert, "development CA certificate: clients trust it"},
+	type file struct{ name, what string }
+	files := []file{
+		{devpki.CACert, "development CA certificate: every client and service trusts it"},
 		{devpki.CAKey, "its private key"},
-		{devpki.ServerCert, "server certificate for localhost, 127.0.0.1 and ::1"},
-		{devpki.ServerKey, "its private key: only the server reads it"},
-		{devpki.SigningKey, "token signing key (Ed25519): only cmd/token reads it"},
-		{devpki.SigningPubKey, "its public key: the server verifies tokens with it"},
-	} {
-		fmt.Fprintf(stdout, "%-22s %s\n", filepath.ToSlash(filepath.Join(*dir, f.name)), f.what)
+	}
+	for _, s := range devpki.Services {
+		files = append(files,
+			file{devpki.Cert(s), "certificate of " + devpki.SPIFFEID(s)},
+			file{devpki.Key(s), "its private key: only the " + s + " service reads it"})
+	}
+	files = append(files,
+		file{devpki.SigningKey, "token signing key (Ed25519): only cmd/token reads it"},
+		file{devpki.SigningPubKey, "its public key: the services verify tokens with it"})
+	for _, f := range files {
+		fmt.Fprintf(stdout, "%-24s %s\n", filepath.ToSlash(filepath.Join(*dir, f.name)), f.what)
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func startTLS(t *testing.T) *tlsServer {
 	if err := devpki.Generate(pki, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.ServerCert), filepath.Join(pki, devpki.ServerKey))
+	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.Cert("catalog")), filepath.Join(pki, devpki.Key("catalog")))
 	if err != nil {
 		t.Fatal(err)
 	}

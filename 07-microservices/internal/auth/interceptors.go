@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -52,6 +53,14 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 	if !listed {
 		in.Log.Warn("refused a method missing from the auth policy", "method", method)
 		return nil, errDenied
+	}
+	if rule.Peer != "" {
+		if id, ok := PeerID(ctx); !ok || id != rule.Peer {
+			in.Log.Warn("refused a caller without the service identity", "method", method,
+				"peer", cmp.Or(id, "none"), "want", rule.Peer)
+			return nil, errDenied
+		}
+		return ctx, nil
 	}
 	token, err := bearerToken(ctx)
 	if rule.Public && errors.Is(err, errNoToken) {

@@ -1,6 +1,6 @@
 // Package devpki makes the development secrets the lab needs and never
-// commits: a certificate authority, a server certificate it signs, and the
-// Ed25519 key pair that signs and verifies tokens. Everything here is for a
+// commits: a certificate authority, a certificate it signs for each service,
+// and the Ed25519 key pair that signs and verifies tokens. Everything here is for a
 // laptop; a real deployment gets its certificates and keys from its own
 // infrastructure.
 package devpki
@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -28,16 +29,30 @@ import (
 const (
 	CACert        = "ca.crt"
 	CAKey         = "ca.key"
-	ServerCert    = "server.crt"
-	ServerKey     = "server.key"
 	SigningKey    = "jwt-signing.key"
 	SigningPubKey = "jwt-signing.pub"
 )
 
-// ServerHosts are the names the development server certificate is valid for.
-var ServerHosts = []string{"localhost", "127.0.0.1", "::1"}
+// Services are the services that get a certificate, SERVICE.crt with its
+// SERVICE.key. Each serves TLS with it and presents it when it calls another.
+var Services = []string{"catalog", "orders", "gateway"}
 
-// Generate writes a fresh CA, server certificate and signing key pair into
+// Cert and Key name a service's certificate and key files.
+func Cert(service string) string { return service + ".crt" }
+func Key(service string) string  { return service + ".key" }
+
+// TrustDomain is the SPIFFE trust domain of the lab's service identities.
+const TrustDomain = "learn-grpc.dev"
+
+// SPIFFEID is the identity a service's certificate names in its URI SAN,
+// the name a server's policy allows or refuses.
+func SPIFFEID(service string) string { return "spiffe://" + TrustDomain + "/" + service }
+
+// Hosts are the names every service certificate is valid for besides the
+// service's own name, which is its host name in a cluster.
+var Hosts = []string{"localhost", "127.0.0.1", "::1"}
+
+// Generate writes a fresh CA, the services' certificates and a signing key pair into
 // dir, replacing any there. Private keys are written readable by the owner
 // only.
 func Generate(dir string, now time.Time) error {
@@ -67,45 +82,39 @@ func Generate(dir string, now time.Time) error {
 		return err
 	}
 
-	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
+	type keyPair struct {
+		name string
+		der  []byte
+		key  *ecdsa.PrivateKey
 	}
-	srvTmpl := &x509.Certificate{
-		SerialNumber: serial(),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.AddDate(0, 3, 0),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	for _, h := range ServerHosts {
-		if ip := net.ParseIP(h); ip != nil {
-			srvTmpl.IPAddresses = append(srvTmpl.IPAddresses, ip)
-		} else {
-			srvTmpl.DNSNames = append(srvTmpl.DNSNames, h)
+	var services []keyPair
+	for _, name := range Services {
+		der, key, err := serviceCert(name, ca, caKey, now)
+		if err != nil {
+			return err
 		}
-	}
-	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, ca, &srvKey.PublicKey, caKey)
-	if err != nil {
-		return err
+		services = append(services, keyPair{name, der, key})
 	}
 
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return err
 	}
-	files := []struct {
+	type file struct {
 		name, kind string
 		der        func() ([]byte, error)
 		private    bool
-	}{
+	}
+	files := []file{
 		{CACert, "CERTIFICATE", func() ([]byte, error) { return caDER, nil }, false},
 		{CAKey, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(caKey) }, true},
-		{ServerCert, "CERTIFICATE", func() ([]byte, error) { return srvDER, nil }, false},
-		{ServerKey, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(srvKey) }, true},
 		{SigningKey, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(priv) }, true},
 		{SigningPubKey, "PUBLIC KEY", func() ([]byte, error) { return x509.MarshalPKIXPublicKey(pub) }, false},
+	}
+	for _, sv := range services {
+		files = append(files,
+			file{Cert(sv.name), "CERTIFICATE", func() ([]byte, error) { return sv.der, nil }, false},
+			file{Key(sv.name), "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(sv.key) }, true})
 	}
 	for _, f := range files {
 		der, err := f.der()
@@ -123,9 +132,45 @@ func Generate(dir string, now time.Time) error {
 	return nil
 }
 
+// serviceCert issues the certificate of one service: valid as a server (for
+// its name and Hosts) and as a client, naming the service in a URI SAN.
+func serviceCert(name string, ca *x509.Certificate, caKey *ecdsa.PrivateKey, now time.Time) ([]byte, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := url.Parse(SPIFFEID(name))
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(),
+		Subject:      pkix.Name{CommonName: name},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.AddDate(0, 3, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		DNSNames:     []string{name},
+		URIs:         []*url.URL{id},
+	}
+	for _, h := range Hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	return der, key, err
+}
+
 // Exists reports whether dir holds every file Generate writes.
 func Exists(dir string) bool {
-	for _, f := range []string{CACert, CAKey, ServerCert, ServerKey, SigningKey, SigningPubKey} {
+	names := []string{CACert, CAKey, SigningKey, SigningPubKey}
+	for _, s := range Services {
+		names = append(names, Cert(s), Key(s))
+	}
+	for _, f := range names {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			return false
 		}

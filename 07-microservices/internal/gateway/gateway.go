@@ -1,5 +1,5 @@
 // Package gateway serves the gRPC services as REST/JSON, through
-// grpc-gateway, on an HTTP port of the same server process.
+// grpc-gateway: the edge in front of the catalog and orders services.
 package gateway
 
 import (
@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,26 +24,25 @@ import (
 	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
 )
 
-// Handler translates REST requests into gRPC calls on conn, a connection to
-// this same server's gRPC port. Going through a real connection (rather
-// than calling the handlers in-process) is what puts every REST request
-// through the gRPC interceptors: logging, authentication and authorization
-// apply exactly as they do to gRPC clients. grpc-gateway passes the HTTP
+// Handler translates REST requests into gRPC calls to the catalog and the
+// orders services, over their connections. Every REST request passes the
+// services' interceptors: logging, authentication and authorization apply
+// exactly as they do to gRPC clients. grpc-gateway passes the HTTP
 // Authorization header on as the call's "authorization" metadata, the
 // client's address as "x-forwarded-for", and maps the gRPC status of a
 // failed call to an HTTP status, error details included.
 //
 // Every request passes the limits in limits.go before anything is parsed.
 // It also serves the OpenAPI document at /openapi.json.
-func Handler(ctx context.Context, conn *grpc.ClientConn, openAPI []byte) (http.Handler, error) {
-	// Two muxes over one connection: unary answers are indented for people,
-	// while the watch stream sends exactly one JSON object a line, which is
-	// what a client reading it line by line needs.
-	indented, err := gatewayMux(ctx, conn, &stableJSON{JSONPb: defaultJSON, indent: true})
+func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, openAPI []byte) (http.Handler, error) {
+	// Two muxes over the same connections: unary answers are indented for
+	// people, while the watch stream sends exactly one JSON object a line,
+	// which is what a client reading it line by line needs.
+	indented, err := gatewayMux(ctx, catalogConn, ordersConn, &stableJSON{JSONPb: defaultJSON, indent: true})
 	if err != nil {
 		return nil, err
 	}
-	lines, err := gatewayMux(ctx, conn, &stableJSON{JSONPb: defaultJSON})
+	lines, err := gatewayMux(ctx, catalogConn, ordersConn, &stableJSON{JSONPb: defaultJSON})
 	if err != nil {
 		return nil, err
 	}
@@ -53,15 +53,20 @@ func Handler(ctx context.Context, conn *grpc.ClientConn, openAPI []byte) (http.H
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
+	// Liveness for an orchestrator: the process answers HTTP. Whether the
+	// services behind it are up is theirs to report.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
 	return limitBody(mux, MaxRequestBody), nil
 }
 
-func gatewayMux(ctx context.Context, conn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {
+func gatewayMux(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {
 	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m))
-	if err := catalogv1.RegisterProductCatalogServiceHandler(ctx, gw, conn); err != nil {
+	if err := catalogv1.RegisterProductCatalogServiceHandler(ctx, gw, catalogConn); err != nil {
 		return nil, err
 	}
-	if err := ordersv1.RegisterOrderManagementServiceHandler(ctx, gw, conn); err != nil {
+	if err := ordersv1.RegisterOrderManagementServiceHandler(ctx, gw, ordersConn); err != nil {
 		return nil, err
 	}
 	return gw, nil

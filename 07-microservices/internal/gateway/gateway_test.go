@@ -56,7 +56,7 @@ func start(t *testing.T) *env {
 	if err := devpki.Generate(pki, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.ServerCert), filepath.Join(pki, devpki.ServerKey))
+	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.Cert("catalog")), filepath.Join(pki, devpki.Key("catalog")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func start(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	h, err := gateway.Handler(ctx, conn, openapi.Document)
+	h, err := gateway.Handler(ctx, conn, conn, openapi.Document)
 	if err != nil {
 		t.Fatal(err)
 	}

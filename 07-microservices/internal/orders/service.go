@@ -28,13 +28,31 @@ type Products interface {
 	Get(ctx context.Context, id string) (*catalogv1.Product, error)
 }
 
+// Stock holds stock for orders, keyed by order id so that a retry takes it
+// once: the catalog's InventoryService across the network (catalogclient),
+// or inventory.Reservations in the same process (LocalStock). Reserve fails
+// with the errors of inventory.Reservations.Reserve.
+type Stock interface {
+	Reserve(ctx context.Context, order string, quantities map[string]int32) error
+	Release(ctx context.Context, order string) error
+}
+
+// MinTimeLeft is the least time a CreateOrder must have before its deadline:
+// with less, it fails at once instead of starting calls to the catalog that
+// cannot finish, and leaving stock to release.
+const MinTimeLeft = 50 * time.Millisecond
+
+// releaseTimeout bounds giving stock back, on a context of its own: the
+// caller's may be why the order is given up.
+const releaseTimeout = 5 * time.Second
+
 // Service implements ordersv1.OrderManagementServiceServer.
 type Service struct {
 	ordersv1.UnimplementedOrderManagementServiceServer
 
 	orders        Store
 	products      Products
-	stock         *inventory.Stock
+	stock         Stock
 	trackInterval time.Duration
 	firstMessage  time.Duration
 	idle          time.Duration
@@ -46,7 +64,7 @@ type Service struct {
 type Config struct {
 	Orders   Store
 	Products Products
-	Stock    *inventory.Stock
+	Stock    Stock
 	// TrackInterval is the pace of a tracked order's status changes.
 	TrackInterval time.Duration
 	// FirstMessageTimeout and IdleTimeout bound how long an upload or a
@@ -136,6 +154,9 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 	if err != nil {
 		return nil, err
 	}
+	if err := enoughTime(ctx); err != nil {
+		return nil, err
+	}
 	want, requestID, err := validateCreateOrder(req)
 	if err != nil {
 		return nil, err
@@ -158,7 +179,7 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 			return nil, rpcerr.NotFound(productType, "product", id)
 		}
 		if err != nil {
-			return nil, toStatus(err)
+			return nil, dependencyStatus(err)
 		}
 		lines = append(lines, &ordersv1.OrderItem{ProductId: id, Quantity: want[id]})
 		prices = append(prices, p.GetPrice())
@@ -168,36 +189,90 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 		return nil, err
 	}
 
-	if err := s.stock.Take(want); err != nil {
-		var unknown *inventory.UnknownProductError
-		switch {
-		case errors.Is(err, inventory.ErrInsufficientStock):
-			return nil, status.Error(codes.FailedPrecondition, err.Error())
-		case errors.As(err, &unknown):
-			return nil, rpcerr.NotFound(productType, "product", unknown.ID)
-		}
-		return nil, status.Error(codes.Internal, "could not reserve stock")
-	}
-	order, created, err := s.orders.Add(ctx, &ordersv1.Order{
+	// The order is named before its stock is reserved, so a reservation
+	// retried, here or by gRPC, takes the stock once.
+	order := &ordersv1.Order{
+		Id:         NewOrderID(),
 		CustomerId: caller.Subject,
 		Items:      lines,
 		Status:     ordersv1.OrderStatus_ORDER_STATUS_PENDING,
 		Total:      total,
 		CreatedAt:  timestamppb.Now(),
-	}, key)
+	}
+	if err := s.stock.Reserve(ctx, order.Id, want); err != nil {
+		if !refused(err) {
+			// It may have been taken before the failure reached us.
+			s.release(ctx, order.Id)
+		}
+		return nil, stockStatus(err)
+	}
+	stored, created, err := s.orders.Add(ctx, order, key)
 	if err != nil || !created {
 		// Not stored, or stored already by a request with the same id that
-		// got there first: this request's stock goes back.
-		s.stock.Release(want)
+		// got there first: this order's stock goes back.
+		s.release(ctx, order.Id)
 	}
 	if err != nil {
 		s.log.Warn("storing an order failed; its stock was given back", "err", err)
 		return nil, toStatus(err)
 	}
 	if !created {
-		return sameOrder(order, want)
+		return sameOrder(stored, want)
 	}
-	return order, nil
+	return stored, nil
+}
+
+// enoughTime fails a call whose deadline leaves less than MinTimeLeft.
+func enoughTime(ctx context.Context) error {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < MinTimeLeft {
+		return status.Errorf(codes.DeadlineExceeded, "less than %s left before the deadline; not starting", MinTimeLeft)
+	}
+	return nil
+}
+
+// release gives back an order's stock even when ctx has ended, and logs a
+// failure loudly: that stock stays held until someone releases the order.
+func (s *Service) release(ctx context.Context, order string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := s.stock.Release(ctx, order); err != nil {
+		s.log.Error("could not give back an order's stock", "order", order, "err", err)
+	}
+}
+
+// refused reports whether a reservation was turned down, so that nothing
+// was taken; any other failure may have happened after stock was taken.
+func refused(err error) bool {
+	var unknown *inventory.UnknownProductError
+	return errors.Is(err, inventory.ErrInsufficientStock) || errors.As(err, &unknown) ||
+		errors.Is(err, inventory.ErrOtherItems) || errors.Is(err, inventory.ErrReleased)
+}
+
+// stockStatus is the status of a reservation that failed.
+func stockStatus(err error) error {
+	var unknown *inventory.UnknownProductError
+	switch {
+	case errors.Is(err, inventory.ErrInsufficientStock):
+		return rpcerr.Failed(rpcerr.ReasonInsufficientStock, err.Error())
+	case errors.As(err, &unknown):
+		return rpcerr.NotFound(productType, "product", unknown.ID)
+	}
+	return dependencyStatus(err)
+}
+
+// dependencyStatus is the status of a call to the catalog that failed: a
+// deadline or a cancellation keeps its meaning, an outage says to retry,
+// and anything else is ours to fix, not the caller's.
+func dependencyStatus(err error) error {
+	switch code := status.Code(err); {
+	case errors.Is(err, context.DeadlineExceeded) || code == codes.DeadlineExceeded:
+		return status.Error(codes.DeadlineExceeded, "the catalog did not answer in time")
+	case errors.Is(err, context.Canceled) || code == codes.Canceled:
+		return status.Error(codes.Canceled, "the call was cancelled")
+	case code == codes.Unavailable:
+		return rpcerr.Unavailable("the catalog is unavailable", time.Second)
+	}
+	return status.Error(codes.Internal, "could not place the order")
 }
 
 // requestKey scopes a request_id to its caller: two callers who pick the

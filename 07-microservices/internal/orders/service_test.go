@@ -61,7 +61,10 @@ func newEnvWith(t *testing.T, c orders.Config) *env {
 		c.Products = catalog.NewStore(catalog.SampleProducts(), 0)
 	}
 	c.TrackInterval = cmp.Or(c.TrackInterval, time.Second)
-	c.Stock, c.Stopping, c.Log = e.stock, e.stopping, slog.New(slog.NewTextHandler(e.logs, nil))
+	if c.Stock == nil {
+		c.Stock = orders.LocalStock(inventory.NewReservations(e.stock))
+	}
+	c.Stopping, c.Log = e.stopping, slog.New(slog.NewTextHandler(e.logs, nil))
 	lis := bufconn.Listen(1 << 20)
 	in := &auth.Interceptors{Verifier: e.keys.Verifier, Policy: auth.Policy, Log: c.Log}
 	srv := grpc.NewServer(in.ServerOptions()...)

@@ -22,7 +22,9 @@ var ErrNotFound = errors.New("order not found")
 // in-memory version, so a database can take its place without touching the
 // handlers. Implementations must be safe for concurrent use.
 type Store interface {
-	// Add stores a new order, assigns its id and returns the stored copy.
+	// Add stores a new order under the id it carries (see NewOrderID: the
+	// service names an order before it reserves its stock) and returns the
+	// stored copy.
 	// If requestKey is set and an order was stored under it already, Add
 	// stores nothing and returns that order with created false: of two
 	// requests racing with one key, exactly one creates the order.
@@ -56,8 +58,10 @@ func (m *MemoryStore) Add(_ context.Context, o *ordersv1.Order, requestKey strin
 	if id, ok := m.byRequest[requestKey]; ok && requestKey != "" {
 		return proto.CloneOf(m.orders[id]), false, nil
 	}
+	if _, taken := m.orders[o.GetId()]; taken || o.GetId() == "" {
+		return nil, false, errors.New("an order needs an id of its own")
+	}
 	stored := proto.CloneOf(o)
-	stored.Id = NewOrderID()
 	m.orders[stored.Id] = stored
 	if requestKey != "" {
 		m.byRequest[requestKey] = stored.Id

@@ -100,3 +100,28 @@ func ShuttingDown() error {
 func With(err error, details ...protoadapt.MessageV1) error {
 	return with(status.Convert(err), details...)
 }
+
+// Domain names the lab in ErrorInfo details.
+const Domain = "learn-grpc.dev"
+
+// The reasons of FailedPrecondition, for programs to act on.
+const (
+	ReasonInsufficientStock = "INSUFFICIENT_STOCK"
+	ReasonOrderReleased     = "ORDER_RELEASED"
+)
+
+// Failed is FailedPrecondition with an ErrorInfo whose reason a program can
+// act on without reading the message.
+func Failed(reason, msg string) error {
+	return with(status.New(codes.FailedPrecondition, msg), &errdetails.ErrorInfo{Reason: reason, Domain: Domain})
+}
+
+// Reason returns the ErrorInfo reason of err's status, if it has one.
+func Reason(err error) string {
+	for _, d := range status.Convert(err).Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetDomain() == Domain {
+			return info.GetReason()
+		}
+	}
+	return ""
+}

@@ -43,13 +43,18 @@ var KeepalivePolicy = keepalive.EnforcementPolicy{
 	PermitWithoutStream: true,
 }
 
-// limitOptions are the server options that apply the bounds above.
-func limitOptions() []grpc.ServerOption {
+// limitOptions are the server options that apply the bounds above, with
+// maxAge, if set, in place of Keepalive's MaxConnectionAge.
+func limitOptions(maxAge time.Duration) []grpc.ServerOption {
+	ka := Keepalive
+	if maxAge > 0 {
+		ka.MaxConnectionAge = maxAge
+	}
 	return []grpc.ServerOption{
 		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
 		grpc.MaxHeaderListSize(MaxHeaderListSize),
-		grpc.KeepaliveParams(Keepalive),
+		grpc.KeepaliveParams(ka),
 		grpc.KeepaliveEnforcementPolicy(KeepalivePolicy),
 	}
 }

@@ -1,5 +1,5 @@
-// Package server assembles the gRPC server: which services it offers and how
-// it stops. cmd/server and the tests build the same server from here.
+// Package server assembles a gRPC server: which services it offers and how
+// it stops. cmd/catalog, cmd/orders and the tests build their servers here.
 package server
 
 import (
@@ -21,11 +21,12 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
+	inventoryv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/inventory/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
 )
 
-// Server is a gRPC server with both lab services, the standard health
-// service and server reflection registered.
+// Server is a gRPC server with the lab services it was given, the standard
+// health service and server reflection registered.
 type Server struct {
 	grpc    *grpc.Server
 	health  *health.Server
@@ -37,9 +38,16 @@ type Server struct {
 
 // Config is what the server serves.
 type Config struct {
-	Products      *catalog.Store
-	Stock         *inventory.Stock
+	// Products and Stock are the catalog's. When Products is set, the server
+	// serves ProductCatalogService and InventoryService over them.
+	Products *catalog.Store
+	Stock    *inventory.Stock
+	// Orders, when set, is served as OrderManagementService. OrderProducts
+	// and OrderStock are how it reaches the catalog (a catalogclient.Client
+	// across the network); nil means this server's own Products and Stock.
 	Orders        orders.Store
+	OrderProducts orders.Products
+	OrderStock    orders.Stock
 	TrackInterval time.Duration // pace of a tracked order's status changes
 	Log           *slog.Logger
 	// Verifier checks callers' tokens; every call passes the interceptor
@@ -49,6 +57,9 @@ type Config struct {
 	// Creds secures the transport. nil serves plaintext, which cmd/server
 	// allows only on loopback and only when asked to.
 	Creds credentials.TransportCredentials
+	// MaxConnectionAge, if set, replaces Keepalive's: a service behind DNS
+	// keeps it short, so that clients look up its replicas again.
+	MaxConnectionAge time.Duration
 }
 
 // New registers the services on a new gRPC server.
@@ -58,26 +69,47 @@ func New(c Config) *Server {
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
-	opts := append(limitOptions(), in.ServerOptions()...)
+	opts := append(limitOptions(c.MaxConnectionAge), in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
 	if c.Creds != nil {
 		opts = append(opts, grpc.Creds(c.Creds))
 	}
 	s.grpc = grpc.NewServer(opts...)
-	catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
-	ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{
-		Orders: c.Orders, Products: c.Products, Stock: c.Stock,
-		TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log,
-	}))
 	// Health lets load balancers, orchestrators and our checks ask "are you
 	// ready?" with a real RPC instead of guessing from an open port.
 	healthpb.RegisterHealthServer(s.grpc, s.health)
-	s.health.SetServingStatus(catalogv1.ProductCatalogService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
-	s.health.SetServingStatus(ordersv1.OrderManagementService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	var held *inventory.Reservations
+	if c.Products != nil {
+		held = inventory.NewReservations(c.Stock)
+		catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
+		inventoryv1.RegisterInventoryServiceServer(s.grpc, inventory.NewService(held, c.Log))
+		s.serving(catalogv1.ProductCatalogService_ServiceDesc, inventoryv1.InventoryService_ServiceDesc)
+	}
+	if c.Orders != nil {
+		products, stock := c.OrderProducts, c.OrderStock
+		if products == nil {
+			products = c.Products
+		}
+		if stock == nil {
+			stock = orders.LocalStock(held)
+		}
+		ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{
+			Orders: c.Orders, Products: products, Stock: stock,
+			TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log,
+		}))
+		s.serving(ordersv1.OrderManagementService_ServiceDesc)
+	}
 	// Reflection lets tools such as grpcurl discover the API at run time,
 	// so they need no copy of the .proto files.
 	reflection.Register(s.grpc)
 	return s
+}
+
+// serving tells the health service that these services are ready.
+func (s *Server) serving(descs ...grpc.ServiceDesc) {
+	for _, d := range descs {
+		s.health.SetServingStatus(d.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	}
 }
 
 // Shutdown says how Serve stops.
@@ -117,7 +149,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error
 	s.log.Info("shutting down", "drain", sd.Drain, "grace", sd.Grace)
 	s.health.Shutdown()
 	time.Sleep(sd.Drain)
-	s.stock.Close()
+	if s.stock != nil {
+		s.stock.Close()
+	}
 	s.stop()
 	if sd.BeforeStop != nil {
 		sd.BeforeStop()
