@@ -1,36 +1,71 @@
 package checks
 
-import "github.com/learn-grpc/learn-grpc/shared/harness"
+import (
+	"fmt"
+	"time"
+
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
 
 func stage07() *harness.Check {
+	stopAll := func(s *harness.Stage) error { return s.StopTopology() }
 	return &harness.Check{
-		Stage:        "07-microservices",
-		Title:        "the same services over REST/JSON (grpc-gateway), with OpenAPI",
-		ServerCA:     ".dev/ca.crt",
-		HTTPAddrFlag: "-http-addr",
+		Stage:    "07-microservices",
+		Title:    "catalog, orders and gateway as separate processes, with service identity",
+		ServerCA: ".dev/ca.crt",
 		Milestones: []harness.Milestone{
-			{Name: "the committed Go code and OpenAPI document match the protos", Run: generatedIsFresh,
-				Hint: "add protoc-gen-grpc-gateway and protoc-gen-openapiv2 to buf.gen.yaml, with api/gateway.yaml, and regenerate"},
-			{Name: "the development CA, certificate and signing keys exist", Run: example("devcerts"),
-				Hint: "run go run ./cmd/devcerts"},
-			{Name: "one server serves gRPC and REST", Run: example("run-server"),
-				Hint: "serve the gateway on -http-addr and print `REST gateway listening on https://ADDR`"},
-			{Name: "REST reads the catalog: a path parameter and a query parameter", Run: example("rest-get"),
-				Hint: "map GET /v1/products/{id} and GET /v1/products in api/gateway.yaml"},
-			{Name: "gRPC statuses become HTTP statuses, with their error details as JSON", Run: example("rest-errors"),
-				Hint: "let grpc-gateway map the status; keep its default error handler"},
-			{Name: "a body beyond the limit is refused before it is parsed", Run: example("rest-limits"),
-				Hint: "wrap the handler: 413 when Content-Length passes 64 KiB, http.MaxBytesHandler otherwise"},
-			{Name: "the Authorization header reaches the gRPC auth interceptors", Run: example("rest-order"),
-				Hint: "dial the server's own gRPC port, so REST calls pass the interceptors"},
-			{Name: "the inventory feed streams over HTTP, one object a line", Run: failingExample("rest-watch"),
-				Hint: "map GET /v1/products:watch and marshal each message on one line"},
-			{Name: "the server serves its OpenAPI document", Run: example("openapi"),
-				Hint: "embed openapi/ecommerce.swagger.json and serve it at /openapi.json"},
-			{Name: "gRPC clients are served as before", Run: example("grpc-still"),
-				Hint: "keep the gRPC port as it was"},
-			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopMainServer() },
-				Hint: "stop the gateway before the gRPC server it calls"},
+			{Name: "the committed Go code matches the protos, the internal InventoryService included", Run: generatedIsFresh,
+				Hint: "add proto/ecommerce/inventory/v1/inventory.proto (ReserveStock, ReleaseStock) and regenerate"},
+			{Name: "every service has a certificate naming it", Run: example("devcerts"),
+				Hint: "cmd/devcerts issues catalog, orders and gateway certificates with a spiffe:// URI SAN each"},
+			{Name: "one command starts two catalog replicas, orders and the gateway", Run: example("up"),
+				Hint: "write a Procfile, and cmd/catalog, cmd/orders, cmd/gateway that each print their listening line"},
+			{Name: "each catalog replica serves the catalog", Run: example("catalog-direct"),
+				Hint: "cmd/catalog registers ProductCatalogService on -addr"},
+			{Name: "an order placed with orders reserves its stock in the catalog, over gRPC", Run: steps(
+				example("order-grpc"), processLogged("catalog", `msg="reserved stock"`)),
+				Hint: "orders calls InventoryService.ReserveStock with its own certificate, on the caller's context"},
+			{Name: "the gateway reaches both services, and passes the user's token on", Run: example("rest"),
+				Hint: "cmd/gateway registers the catalog routes on one connection and the orders routes on another"},
+			{Name: "InventoryService answers only the orders service's certificate", Run: failingExample("not-orders"),
+				Hint: "serve with VerifyClientCertIfGiven; allow the Inventory methods only to spiffe://learn-grpc.dev/orders"},
+			{Name: "a reservation is keyed by its order: taken once, released once, never after", Run: steps(
+				example("reserve-twice"), failingExample("reserve-released")),
+				Hint: "keep what each order id holds; a release marks the id so that a late reservation fails"},
+			{Name: "killing a catalog replica while orders are placed fails no call", Run: func(s *harness.Stage) error {
+				return s.RunExample("kill-replica", harness.ExampleOpts{Kill: "catalog-1", When: "placed 25 of 100 orders"})
+			}, Hint: "round_robin over every replica, with a retryPolicy on UNAVAILABLE for the idempotent calls"},
+			{Name: "every process stops gracefully on Ctrl+C", Run: stopAll,
+				Hint: "each service keeps stage 06's shutdown"},
+			{Name: "a REST deadline bounds the whole chain: a slow catalog ends in 504, within the budget", Run: steps(
+				example("slow-up"), within("deadline", 2500*time.Millisecond),
+				// Whichever hop sees the deadline first cancels the calls after it.
+				processLogged("catalog", "GetProduct code=DeadlineExceeded", "GetProduct code=Canceled")),
+				Hint: "call the catalog with the incoming context, never context.Background()"},
+			{Name: "every process stops gracefully again", Run: stopAll},
 		},
+	}
+}
+
+// processLogged waits for a process of the topology whose name starts with
+// prefix to have logged one of texts.
+func processLogged(prefix string, texts ...string) func(*harness.Stage) error {
+	return func(s *harness.Stage) error { return s.WaitForProcessOutput(prefix, 10*time.Second, texts...) }
+}
+
+// within runs a README example and fails if it takes longer than limit: for
+// a call that must end on its deadline rather than wait for slow work, the
+// limit is set far below what that work would take.
+func within(name string, limit time.Duration) func(*harness.Stage) error {
+	return func(s *harness.Stage) error {
+		start := time.Now()
+		if err := s.RunExample(name, harness.ExampleOpts{}); err != nil {
+			return err
+		}
+		if took := time.Since(start); took > limit {
+			return &harness.Failure{Why: fmt.Sprintf("it took %s: the deadline did not cut the slow call short (the limit is %s)",
+				took.Round(time.Millisecond), limit), Section: "Deadlines travel"}
+		}
+		return nil
 	}
 }

@@ -61,6 +61,7 @@ var (
 
 // Server is a lab server process started by the check.
 type Server struct {
+	Name      string // its name in a Procfile, if it came from one
 	Addr      string // the address it reported, e.g. 127.0.0.1:41234
 	HTTPAddr  string // its REST gateway's address, if it has one
 	FirstLine string // the listening line exactly as printed
@@ -141,6 +142,22 @@ func (s *Server) waitHealthy(grpcurl string, security []string) error {
 	return fmt.Errorf("the server at %s did not report SERVING on grpc.health.v1.Health/Check within 30s; last answer:\n%s", s.Addr, last.Output)
 }
 
+// Exited reports whether the process has ended.
+func (s *Server) Exited() bool {
+	select {
+	case <-s.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Done is closed when the process ends; Err then says how.
+func (s *Server) Done() <-chan struct{} { return s.exited }
+
+// Err is how the process ended, once Done is closed.
+func (s *Server) Err() error { return s.waitErr }
+
 // Output returns everything the server has printed so far.
 func (s *Server) Output() string { return s.output.String() }
 
@@ -158,7 +175,9 @@ func (s *Server) Stop(within time.Duration) error {
 		return fmt.Errorf("the server had already exited (%v) before the check stopped it", s.waitErr)
 	default:
 	}
-	if err := s.cmd.Process.Signal(os.Interrupt); err != nil {
+	// In a terminal, Ctrl+C reaches every process of the group at once, so
+	// the process may have ended between the check above and this signal.
+	if err := s.cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return err
 	}
 	select {

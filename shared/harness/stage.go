@@ -68,6 +68,7 @@ type Stage struct {
 	bins         map[string]string
 	vars         map[string]string // set by "NAME=$(command)" lines
 	main         *Server
+	topo         *Topology // started by "go tool lab up"
 	serverCA     string
 	httpAddrFlag string
 }
@@ -190,13 +191,24 @@ func (s *Stage) Binary(name string) (string, error) {
 	if p, ok := s.bins[name]; ok {
 		return p, nil
 	}
-	out := filepath.Join(s.Tmp, "bin", name)
+	s.Rep.Checkf("  building ./cmd/%s", name)
+	out, err := BuildCmd(s.Dir, filepath.Join(s.Tmp, "bin"), name)
+	if err != nil {
+		return "", err
+	}
+	s.bins[name] = out
+	return out, nil
+}
+
+// BuildCmd builds ./cmd/name of dir into binDir, with the workspace off: a
+// stage must build from its own go.mod, as it does when copied out alone.
+func BuildCmd(dir, binDir, name string) (string, error) {
+	out := filepath.Join(binDir, name)
 	if runtime.GOOS == "windows" {
 		out += ".exe"
 	}
 	pkg := "./cmd/" + name
-	s.Rep.Checkf("  building %s", pkg)
-	res, err := Run(context.Background(), s.Dir, []string{"GOWORK=off"}, 5*time.Minute, "go", "build", "-o", out, pkg)
+	res, err := Run(context.Background(), dir, []string{"GOWORK=off"}, 5*time.Minute, "go", "build", "-o", out, pkg)
 	if err != nil || res.ExitCode != 0 {
 		return "", &Failure{
 			Command:  "go build " + pkg,
@@ -205,7 +217,6 @@ func (s *Stage) Binary(name string) (string, error) {
 			Received: res.Output,
 		}
 	}
-	s.bins[name] = out
 	return out, nil
 }
 
@@ -245,6 +256,10 @@ func (s *Stage) stopMain() {
 		s.main.kill()
 		s.main = nil
 	}
+	if s.topo != nil {
+		s.topo.killAll()
+		s.topo = nil
+	}
 }
 
 // ExampleOpts says how an example's commands must end.
@@ -258,6 +273,10 @@ type ExampleOpts struct {
 	// the commands before it set the scene and must succeed.
 	Interrupt string
 	When      string
+	// Kill, with When, kills the process of the running topology that
+	// Kill names, as a crash would, while the example's last command runs.
+	// The command must then finish as the README shows.
+	Kill string
 }
 
 // readmeAddr and readmeHTTPAddr are the addresses the READMEs use for the
@@ -294,7 +313,7 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 	}()
 	for i, c := range ex.Commands {
 		opts := opts
-		if opts.Interrupt != "" && i < len(ex.Commands)-1 {
+		if (opts.Interrupt != "" || opts.Kill != "") && i < len(ex.Commands)-1 {
 			opts = ExampleOpts{}
 		}
 		target := local
@@ -330,6 +349,12 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
 		}
 		s.Rep.Checkf("  $ %s", c.Text)
+		if who == "lab up" {
+			if err := s.startTopology(c, ex, args); err != nil {
+				return err
+			}
+			continue
+		}
 		if who == "server" {
 			srv, err := s.startServer(c, ex, prog, dir, args)
 			if err != nil {
@@ -343,7 +368,7 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			}
 			continue
 		}
-		args, note, err := retarget(who, args, target)
+		args, note, err := s.retarget(who, args, target)
 		if err != nil {
 			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
 		}
@@ -450,6 +475,8 @@ func (s *Stage) resolve(words []string) (prog, who, dir string, args []string, e
 		dir = filepath.Join(s.Dir, filepath.FromSlash(words[2]))
 		prog, err = s.Tools.Binary(dir, words[4])
 		return prog, words[4], dir, words[5:], err
+	case len(words) >= 4 && words[0] == "go" && words[1] == "tool" && words[2] == "lab" && words[3] == "up":
+		return "", "lab up", s.Dir, words[4:], nil
 	case words[0] == "curl":
 		// curl is the one program the check takes from the machine: it
 		// ships with Windows 10 and later, macOS and most Linux systems.
@@ -468,7 +495,7 @@ var lookPath = exec.LookPath
 // runInterrupted runs a command, and once its output contains opts.When,
 // interrupts it or its server as opts.Interrupt says.
 func (s *Stage) runInterrupted(dir, prog string, args []string, opts ExampleOpts, server *Server) (Result, error) {
-	if runtime.GOOS == "windows" {
+	if runtime.GOOS == "windows" && opts.Interrupt != "" {
 		return Result{}, errors.New("this milestone sends Ctrl+C's signal to a running program, which Windows does not allow; run the check on Linux or macOS, or try the steps by hand")
 	}
 	out := &lineWriter{}
@@ -494,13 +521,21 @@ func (s *Stage) runInterrupted(dir, prog string, args []string, opts ExampleOpts
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	switch opts.Interrupt {
-	case "client":
+	switch {
+	case opts.Kill != "":
+		if s.topo == nil {
+			return result(), errors.New("no topology is running: start it with go tool lab up")
+		}
+		s.Rep.Checkf("  killing %s (as a crash would) after the command printed %q", opts.Kill, opts.When)
+		if err := s.topo.Kill(opts.Kill); err != nil {
+			return result(), err
+		}
+	case opts.Interrupt == "client":
 		s.Rep.Checkf("  sending SIGINT (Ctrl+C) to the command after it printed %q", opts.When)
 		if err := cmd.Process.Signal(os.Interrupt); err != nil {
 			return result(), err
 		}
-	case "server":
+	case opts.Interrupt == "server":
 		if server == nil {
 			return result(), errors.New("no server to stop")
 		}
@@ -676,7 +711,7 @@ func (s *Stage) runSubstitution(inner string, target *Server) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("running $(%s): %v", inner, err)
 	}
-	if args, _, err = retarget(who, args, target); err != nil {
+	if args, _, err = s.retarget(who, args, target); err != nil {
 		return "", fmt.Errorf("running $(%s): %v", inner, err)
 	}
 	res, err := Run(context.Background(), dir, nil, 2*time.Minute, prog, args...)

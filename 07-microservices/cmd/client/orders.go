@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,8 +19,20 @@ func runAddOrder(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	itemsFlag := fs.String("items", "", "what to order, as `product-id:quantity` pairs separated by commas")
 	requestID := fs.String("request-id", "", "`id` that makes sending this order again place it once (default: a new random id)")
 	idOnly := fs.Bool("id-only", false, "print only the new order's id, for scripts")
+	repeat := fs.Int("repeat", 1, "place `N` such orders, each with its own request id, 4 at a time, and count the failures")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *repeat > 1 {
+		if *requestID != "" || *idOnly {
+			return errors.New("--repeat places orders of their own: it takes neither --request-id nor --id-only")
+		}
+		items, err := parseItems(*itemsFlag)
+		if err != nil {
+			fs.Usage()
+			return err
+		}
+		return placeMany(ctx, cf, items, *repeat, stdout, stderr)
 	}
 	if *requestID == "" {
 		*requestID = newRequestID()

@@ -23,6 +23,8 @@ Commands:
   check NN [--mine | -dir DIR]
                            prove stage NN's milestones: the lab's, yours, or DIR's;
                            NN.1 checks the stage's first exercise (on yours: --mine)
+  up NN [--mine | -dir DIR] [--add NAME=FLAG]...
+                           run the processes of stage NN's Procfile (07 on) until Ctrl+C
   progress                 the milestones each of your stages reaches
   check-all                every check, go vet, go test -race, buf lint and breaking
   gen [NN ...] | gen NN --mine
@@ -65,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runStart(rest, root, rep, tools, stderr)
 	case "check":
 		return runCheck(rest, root, rep, tools, stderr)
+	case "up":
+		return runUp(rest, root, stdout, stderr)
 	case "progress":
 		return runProgress(root, stdout, harness.NewTools(harness.NewReporter(io.Discard)))
 	case "check-all":

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/learn-grpc/learn-grpc/shared/checks"
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
+
+// addFlags collects repeated --add NAME=FLAG.
+type addFlags map[string][]string
+
+func (a addFlags) String() string { return "" }
+func (a addFlags) Set(v string) error {
+	name, flag, ok := strings.Cut(v, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("want NAME=FLAG, as in catalog=-latency=2s")
+	}
+	a[name] = append(a[name], flag)
+	return nil
+}
+
+// runUp starts the processes of a stage's Procfile, each once the one before
+// it listens, shows their output under their names, and stops them all on
+// Ctrl+C. Typed lines "kill NAME" and "start NAME" crash or restart one.
+func runUp(args []string, root string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: up NN [--mine | -dir DIR] [--add NAME=FLAG]...")
+	}
+	c, err := checks.Find(args[0])
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("up", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "run this `folder`'s Procfile instead of the stage's own")
+	mine := fs.Bool("mine", false, "run your own folder for the stage")
+	freePorts := fs.Bool("free-ports", false, "move every port to a free one (the check does this)")
+	add := addFlags{}
+	fs.Var(add, "add", "append a `NAME=FLAG` to the processes whose name starts with NAME, e.g. catalog=-latency=2s")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	target := filepath.Join(root, c.Stage)
+	switch {
+	case *mine && *dir != "":
+		return fmt.Errorf("give --mine or -dir, not both")
+	case *mine:
+		if target, err = mineDir(root, c.Stage); err != nil {
+			return err
+		}
+	case *dir != "":
+		target = *dir
+	}
+	procs, err := harness.LoadProcfile(target)
+	if err != nil {
+		return fmt.Errorf("%w (stages from 07 on have a Procfile)", err)
+	}
+	bin, err := os.MkdirTemp("", "learn-grpc-up-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(bin)
+
+	width := 0
+	for _, p := range procs {
+		width = max(width, len(p.Name))
+	}
+	var mu sync.Mutex
+	say := func(name, line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stdout, "%-*s | %s\n", width, name, line)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	topo, err := harness.StartTopology(target, procs, harness.TopologyOpts{
+		FreePorts: *freePorts, Add: add, Out: say,
+		Resolve: func(words []string) (string, []string, error) {
+			if len(words) < 3 || words[0] != "go" || words[1] != "run" || !strings.HasPrefix(words[2], "./cmd/") {
+				return "", nil, fmt.Errorf("the Procfile runs \"go run ./cmd/NAME ...\" commands, not %q", strings.Join(words, " "))
+			}
+			prog, err := harness.BuildCmd(target, bin, strings.TrimPrefix(words[2], "./cmd/"))
+			if f, ok := err.(*harness.Failure); ok {
+				return "", nil, fmt.Errorf("%s:\n%s", f.Why, f.Received)
+			}
+			return prog, words[3:], err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	summary := strings.Split(strings.TrimSpace(topo.Summary()), "\n")
+	fmt.Fprintln(stdout, summary[len(summary)-1])
+	for _, p := range topo.Procs {
+		go watchExit(ctx, p, say)
+	}
+	go readCommands(ctx, topo, say)
+	<-ctx.Done()
+	say("up", "stopping every process, last started first")
+	if err := topo.Stop(20 * time.Second); err != nil {
+		return err
+	}
+	return nil
+}
+
+// watchExit says when a process ends before Ctrl+C.
+func watchExit(ctx context.Context, p *harness.Server, say func(name, line string)) {
+	select {
+	case <-p.Done():
+		if ctx.Err() == nil {
+			say(p.Name, fmt.Sprintf("exited (%v)", p.Err()))
+		}
+	case <-ctx.Done():
+	}
+}
+
+// readCommands runs "kill NAME" and "start NAME" typed on stdin.
+func readCommands(ctx context.Context, topo *harness.Topology, say func(name, line string)) {
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		verb, name, _ := strings.Cut(strings.TrimSpace(sc.Text()), " ")
+		var err error
+		switch verb {
+		case "kill":
+			err = topo.Kill(name)
+		case "start":
+			if err = topo.Start(name); err == nil {
+				go watchExit(ctx, topo.Process(name), say)
+			}
+		case "":
+			continue
+		default:
+			err = fmt.Errorf("unknown command %q: type kill NAME or start NAME", verb)
+		}
+		if err != nil {
+			say("up", err.Error())
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package harness
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// startTopology runs "go tool lab up": the folder's Procfile, on free ports,
+// with any "--add NAME=FLAG" of the command. A topology started before is
+// stopped first. It must print what the README shows, and every gRPC
+// process must then report SERVING.
+func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
+	fail := func(why, received string) error {
+		return &Failure{Command: c.Text, Who: "lab up", Why: why, Received: received, Section: ex.Section}
+	}
+	add := map[string][]string{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--add" || a == "-add" {
+			if i+1 == len(args) {
+				return fail("--add needs NAME=FLAG", "")
+			}
+			i++
+			a = "--add=" + args[i]
+		}
+		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "add="); ok {
+			name, flag, ok := strings.Cut(v, "=")
+			if !ok {
+				return fail(fmt.Sprintf("--add %q: want NAME=FLAG", v), "")
+			}
+			add[name] = append(add[name], flag)
+		}
+	}
+	if s.topo != nil {
+		s.Rep.Checkf("  stopping the topology started before")
+		err := s.topo.Stop(20 * time.Second)
+		s.topo = nil
+		if err != nil {
+			return fail(err.Error(), "")
+		}
+	}
+	procs, err := LoadProcfile(s.Dir)
+	if err != nil {
+		return fail("cannot read the Procfile that go tool lab up runs: "+err.Error(), "")
+	}
+	topo, err := StartTopology(s.Dir, procs, TopologyOpts{
+		FreePorts: true, Add: add,
+		Resolve: func(words []string) (string, []string, error) {
+			prog, _, _, args, err := s.resolve(words)
+			return prog, args, err
+		},
+		Out: s.Rep.Program,
+	})
+	if err != nil {
+		return fail(err.Error(), "")
+	}
+	s.topo = topo
+	s.main = nil
+	summary := topo.Summary()
+	s.Rep.Quoted("lab up", summary)
+	if ok, why := Match(c.Output, summary); !ok {
+		return &Failure{Command: c.Text, Who: "lab up", Why: why, Expected: c.Output, Received: summary,
+			Note: "(the check ran every process on a free port; the addresses are compared as the Procfile gives them)", Section: ex.Section}
+	}
+	grpcurl, err := s.Grpcurl()
+	if err != nil {
+		return err
+	}
+	security := []string{"-plaintext"}
+	if s.serverCA != "" {
+		security = []string{"-cacert", s.serverCA}
+	}
+	for _, p := range topo.Procs {
+		if p.Addr == "" {
+			continue
+		}
+		if err := p.waitHealthy(grpcurl, security); err != nil {
+			return &Failure{Who: p.Name, Why: p.Name + ": " + err.Error(), Received: p.Output(), Section: ex.Section}
+		}
+	}
+	s.Rep.Checkf("  every gRPC process reports SERVING")
+	return nil
+}
+
+// StopTopology stops every process of the running topology as Ctrl+C would,
+// last started first, and checks that each stops cleanly.
+func (s *Stage) StopTopology() error {
+	if s.topo == nil {
+		return fmt.Errorf("no topology is running to stop")
+	}
+	topo := s.topo
+	s.topo = nil
+	s.Rep.Checkf("  sending SIGINT (Ctrl+C) to every process, last started first")
+	if err := topo.Stop(20 * time.Second); err != nil {
+		return &Failure{Why: err.Error(), Who: "lab up"}
+	}
+	return nil
+}
+
+// WaitForProcessOutput waits until a process of the topology whose name
+// starts with prefix has printed one of texts, for effects only a service
+// sees.
+func (s *Stage) WaitForProcessOutput(prefix string, timeout time.Duration, texts ...string) error {
+	if s.topo == nil {
+		return fmt.Errorf("no topology is running")
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		var seen []string
+		for _, p := range s.topo.Procs {
+			if !strings.HasPrefix(p.Name, prefix) {
+				continue
+			}
+			for _, text := range texts {
+				if strings.Contains(p.Output(), text) {
+					s.Rep.Checkf("  %s printed %q", p.Name, text)
+					return nil
+				}
+			}
+			seen = append(seen, "["+p.Name+"]\n"+p.Output())
+		}
+		if time.Now().After(deadline) {
+			return &Failure{Who: prefix, Received: strings.Join(seen, "\n"),
+				Why: fmt.Sprintf("no %s process printed %q within %s", prefix, strings.Join(texts, `" or "`), timeout)}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// retarget points a command at the check's own processes instead of the
+// README's addresses, and says how in a note.
+func (s *Stage) retarget(who string, args []string, target *Server) ([]string, string, error) {
+	if s.topo == nil {
+		return retarget(who, args, target)
+	}
+	note := ""
+	for i, a := range args {
+		if m := s.topo.Map(a); m != a {
+			args[i] = m
+			note = "(the check ran it against its own processes, on free ports)"
+		}
+	}
+	if who == "client" && note == "" {
+		// Lab clients default to localhost:50051, the orders service.
+		addr := s.topo.Map(readmeAddr)
+		args = append(args, "--addr="+addr)
+		note = fmt.Sprintf("(the check added --addr=%s, its own orders service)", addr)
+	}
+	return args, note, nil
+}

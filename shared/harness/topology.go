@@ -1,0 +1,274 @@
+package harness
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Proc is one line of a Procfile, "NAME: COMMAND": a process of a topology.
+type Proc struct {
+	Name  string
+	Words []string
+}
+
+// LoadProcfile reads dir/Procfile: one process a line, in start order;
+// blank lines and lines starting with # are skipped.
+func LoadProcfile(dir string) ([]Proc, error) {
+	f, err := os.Open(filepath.Join(dir, "Procfile"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var procs []Proc
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, command, ok := strings.Cut(line, ":")
+		words, err := SplitCommand(strings.TrimSpace(command))
+		if !ok || strings.TrimSpace(name) == "" || err != nil || len(words) == 0 {
+			return nil, fmt.Errorf("Procfile:%d: want NAME: COMMAND, got %q", n, line)
+		}
+		procs = append(procs, Proc{Name: strings.TrimSpace(name), Words: words})
+	}
+	return procs, sc.Err()
+}
+
+// TopologyOpts says how to start a topology.
+type TopologyOpts struct {
+	// FreePorts moves every loopback port the Procfile names to a free one,
+	// so that a check never meets a port already taken.
+	FreePorts bool
+	// Add appends flags to the processes whose name starts with a key.
+	Add map[string][]string
+	// Resolve turns a Procfile command into the program to run and its
+	// arguments: "go run ./cmd/NAME" becomes NAME built once.
+	Resolve func(words []string) (prog string, args []string, err error)
+	// Out receives each line a process prints.
+	Out func(name, line string)
+}
+
+// Topology is a set of processes started from a Procfile.
+type Topology struct {
+	Procs []*Server // in start order; each Server's Name is its Procfile name
+	ports map[string]string
+	dir   string
+	opts  TopologyOpts
+	specs map[string][]string // name -> program and arguments, to start again
+}
+
+// loopbackPortRE finds host:port on the loopback interface.
+var loopbackPortRE = regexp.MustCompile(`\b(localhost|127\.0\.0\.1):(\d{2,5})\b`)
+
+// StartTopology starts procs from dir in order, each once the one before it
+// has printed its listening line. If one fails, those started are killed.
+func StartTopology(dir string, procs []Proc, o TopologyOpts) (*Topology, error) {
+	t := &Topology{ports: map[string]string{}, dir: dir, opts: o, specs: map[string][]string{}}
+	if o.FreePorts {
+		for _, p := range procs {
+			for _, w := range p.Words {
+				for _, m := range loopbackPortRE.FindAllStringSubmatch(w, -1) {
+					if _, done := t.ports[m[2]]; done {
+						continue
+					}
+					port, err := freePort()
+					if err != nil {
+						return nil, err
+					}
+					t.ports[m[2]] = port
+				}
+			}
+		}
+	}
+	for _, p := range procs {
+		prog, args, err := o.Resolve(p.Words)
+		if err != nil {
+			t.killAll()
+			return nil, fmt.Errorf("%s: %w", p.Name, err)
+		}
+		for i := range args {
+			args[i] = t.Map(args[i])
+		}
+		for prefix, extra := range o.Add {
+			if strings.HasPrefix(p.Name, prefix) {
+				args = append(args, extra...)
+			}
+		}
+		t.specs[p.Name] = append([]string{prog}, args...)
+		if err := t.Start(p.Name); err != nil {
+			t.killAll()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// Start starts the process name, again if it ran before.
+func (t *Topology) Start(name string) error {
+	spec, ok := t.specs[name]
+	if !ok {
+		return fmt.Errorf("no process %q in the Procfile", name)
+	}
+	if p := t.Process(name); p != nil && !p.Exited() {
+		return fmt.Errorf("%s is running", name)
+	}
+	srv, err := launch(t.dir, name, spec[0], spec[1:], t.opts.Out)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	for i, p := range t.Procs {
+		if p.Name == name {
+			t.Procs[i] = srv
+			return nil
+		}
+	}
+	t.Procs = append(t.Procs, srv)
+	return nil
+}
+
+// Process returns the process called name, or nil.
+func (t *Topology) Process(name string) *Server {
+	for _, p := range t.Procs {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Kill ends the process name at once, as a crash would: no graceful stop.
+func (t *Topology) Kill(name string) error {
+	p := t.Process(name)
+	if p == nil {
+		return fmt.Errorf("no process %q", name)
+	}
+	p.kill()
+	return nil
+}
+
+// Stop stops every process still running, last started first, each as
+// Ctrl+C would, and says which did not stop cleanly within the time allowed.
+func (t *Topology) Stop(within time.Duration) error {
+	var errs []error
+	for i := len(t.Procs) - 1; i >= 0; i-- {
+		p := t.Procs[i]
+		if p.Exited() {
+			continue
+		}
+		if err := p.Stop(within); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (t *Topology) killAll() {
+	for _, p := range t.Procs {
+		if !p.Exited() {
+			p.kill()
+		}
+	}
+}
+
+// Map puts the topology's real ports in place of the Procfile's in s.
+func (t *Topology) Map(s string) string { return t.swap(s, t.ports) }
+
+// Unmap puts the Procfile's ports back in place of the real ones.
+func (t *Topology) Unmap(s string) string {
+	back := map[string]string{}
+	for from, to := range t.ports {
+		back[to] = from
+	}
+	return t.swap(s, back)
+}
+
+func (t *Topology) swap(s string, ports map[string]string) string {
+	return loopbackPortRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := loopbackPortRE.FindStringSubmatch(m)
+		if to, ok := ports[sub[2]]; ok {
+			return sub[1] + ":" + to
+		}
+		return m
+	})
+}
+
+// Summary is what "go tool lab up" prints once everything is up: each
+// process's listening line under its name, with the Procfile's ports.
+func (t *Topology) Summary() string {
+	width := 0
+	for _, p := range t.Procs {
+		width = max(width, len(p.Name))
+	}
+	var b strings.Builder
+	for _, p := range t.Procs {
+		fmt.Fprintf(&b, "%-*s | %s\n", width, p.Name, t.Unmap(p.FirstLine))
+	}
+	fmt.Fprintf(&b, "up: %d processes running; type \"kill NAME\" or \"start NAME\" here, Ctrl+C stops them all\n", len(t.Procs))
+	return b.String()
+}
+
+// launch starts one process and waits for its first "listening on" line:
+// a gRPC server's or a REST gateway's.
+func launch(dir, name, prog string, args []string, out func(name, line string)) (*Server, error) {
+	s := &Server{Name: name, exited: make(chan struct{})}
+	listening := make(chan struct{})
+	var once sync.Once
+	s.output = &lineWriter{who: name, onLine: func(line string) {
+		if out != nil {
+			out(name, line)
+		}
+		grpcAddr, restAddr := listeningRE.FindStringSubmatch(line), gatewayRE.FindStringSubmatch(line)
+		if grpcAddr == nil && restAddr == nil {
+			return
+		}
+		once.Do(func() {
+			s.FirstLine = line
+			if grpcAddr != nil {
+				s.Addr = grpcAddr[1]
+			} else {
+				s.HTTPAddr = restAddr[1]
+			}
+			close(listening)
+		})
+	}}
+	s.cmd = exec.Command(prog, args...)
+	s.cmd.Dir = dir
+	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { s.waitErr = s.cmd.Wait(); close(s.exited) }()
+	select {
+	case <-listening:
+		return s, nil
+	case <-s.exited:
+		return nil, fmt.Errorf("it exited (%v) before printing a \"... listening on ADDR\" line:\n%s", s.waitErr, s.Output())
+	case <-time.After(time.Minute):
+		s.kill()
+		return nil, errors.New("it printed no \"... listening on ADDR\" line within a minute")
+	}
+}
+
+// freePort asks the kernel for a free loopback port. Another program could
+// take it before the process does; the check then fails loudly, never
+// silently talks to the wrong server.
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	return port, err
+}
