@@ -48,7 +48,8 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", withDeadline(indented))
-	mux.Handle("GET /v1/products:watch", streaming(lines, catalog.NewWatchLimit(MaxRESTWatchers, MaxRESTWatchersPerClient)))
+	mux.Handle("GET /v1/products:watch",
+		streaming(ctx, lines, catalog.NewWatchLimit(MaxRESTWatchers, MaxRESTWatchersPerClient)))
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
@@ -62,7 +63,8 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 }
 
 func gatewayMux(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {
-	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m))
+	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m),
+		runtime.WithStreamErrorHandler(streamError))
 	if err := catalogv1.RegisterProductCatalogServiceHandler(ctx, gw, catalogConn); err != nil {
 		return nil, err
 	}

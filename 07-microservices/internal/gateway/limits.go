@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,8 +12,10 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/rpcerr"
 )
 
 // The bounds on what one REST client can hold. net/http's defaults trust
@@ -102,20 +105,20 @@ func withDeadline(h http.Handler) http.Handler {
 	})
 }
 
-// Every REST call reaches the gRPC server over the gateway's one connection,
-// so REST watches count against that connection's cap of 32 watchers, and
-// hold its streams (100 at most) from the unary calls. The gateway shares
-// them out by client address: 4 watches each, 32 in all.
+// Every REST watch is a gRPC watch on the gateway's connection to a catalog
+// replica, so REST watches count against that connection's cap of 32
+// watchers, and hold its streams (100 at most) from the unary calls. The
+// gateway shares them out by client address: 4 watches each, 32 in all.
 const (
 	MaxRESTWatchers          = 32
 	MaxRESTWatchersPerClient = 4
 )
 
-// streaming serves a route that is meant to stay open: one slot of watches
-// per client address (the TCP peer's, never a header a client can write),
-// refused as the gRPC side refuses, with 429 and a QuotaFailure; and no
-// write timeout, since the gRPC server's limits and its shutdown bound it.
-func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
+// streaming serves the watch route: it takes one of the REST watch slots,
+// lifts the write timeout, which would cut a watch meant to stay open, and
+// ends the watch when stopping ends, so that an open watch never holds the
+// gateway's shutdown for its whole grace period.
+func streaming(stopping context.Context, gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		client, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
@@ -128,6 +131,21 @@ func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 		}
 		defer release()
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-		gw.ServeHTTP(w, r)
+		ctx, cancel := context.WithCancelCause(r.Context())
+		defer cancel(nil)
+		defer context.AfterFunc(stopping, func() { cancel(errStopping) })()
+		gw.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// errStopping is the cause of a watch ended by the gateway's shutdown.
+var errStopping = errors.New("gateway stopping")
+
+// streamError is the last line of a stream that failed. A watch the
+// shutdown ended says so as the services do, with when to come back.
+func streamError(ctx context.Context, err error) *status.Status {
+	if context.Cause(ctx) == errStopping {
+		return status.Convert(rpcerr.ShuttingDown())
+	}
+	return status.Convert(err)
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/testutil"
 
+	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
 )
 
@@ -385,5 +387,30 @@ func TestRequestIDsBelongToTheirCaller(t *testing.T) {
 	}
 	if a.GetOrder().GetId() == b.GetOrder().GetId() {
 		t.Errorf("alice and bob share order %s", a.GetOrder().GetId())
+	}
+}
+
+// countingProducts counts the price lookups that reach the catalog.
+type countingProducts struct {
+	orders.Products
+	calls atomic.Int32
+}
+
+func (c *countingProducts) Get(ctx context.Context, id string) (*catalogv1.Product, error) {
+	c.calls.Add(1)
+	return c.Products.Get(ctx, id)
+}
+
+func TestAShortDeadlineNeverReachesTheCatalog(t *testing.T) {
+	products := &countingProducts{Products: catalog.NewStore(catalog.SampleProducts(), 0)}
+	e := newEnvWith(t, orders.Config{Products: products})
+	ctx, cancel := context.WithTimeout(t.Context(), orders.MinTimeLeft/5)
+	defer cancel()
+	_, err := e.client.CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: items("product-123", 1)})
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("CreateOrder = %v, want DeadlineExceeded", err)
+	}
+	if n := products.calls.Load(); n != 0 {
+		t.Errorf("%d price lookups reached the catalog, want none", n)
 	}
 }

@@ -112,6 +112,10 @@ func (s *Server) serving(descs ...grpc.ServiceDesc) {
 	}
 }
 
+// Kill closes the listener and every connection at once, with no graceful
+// stop: what callers see when the process crashes. Tests use it.
+func (s *Server) Kill() { s.grpc.Stop() }
+
 // Shutdown says how Serve stops.
 type Shutdown struct {
 	// Drain is how long the server keeps serving after health turns
