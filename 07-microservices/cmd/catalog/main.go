@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", ":50061", "`host:port` to listen on; port 0 picks a free port")
 	latency := fs.Duration("latency", 0, "simulated storage `delay` per product lookup, to watch deadlines expire")
 	interval := fs.Duration("update-interval", time.Second, "how often the simulated shop sells and restocks")
+	healthAddr := cli.AddHealthAddr(fs)
 	common := cli.AddCommon(fs, "catalog")
 	cli.Usage(fs, "Serves the product catalog and its stock over gRPC, with a simulated live\ninventory, until Ctrl+C or SIGTERM.")
 	if err := cli.Parse(fs, args); err != nil {
@@ -78,6 +79,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer shop.Wait()
 	defer stopShop()
 
+	if err := cli.ListenHealth(srv, *healthAddr); err != nil {
+		lis.Close()
+		return err
+	}
 	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
 	if err := srv.Serve(ctx, lis, common.Shutdown()); err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
@@ -115,5 +117,28 @@ func TestRejectsBadArguments(t *testing.T) {
 		io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "go run ./cmd/devcerts") {
 		t.Errorf("missing certificate: %v, want an error that says how to make one", err)
+	}
+}
+
+// TestProbePortServesHealthAlone: the kubelet's probe speaks plaintext gRPC
+// to -health-addr, which answers the health service and nothing else.
+func TestProbePortServesHealthAlone(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	probeAddr := free.Addr().String()
+	free.Close()
+	testutil.Start(t, run, append(pki.Flags("catalog"), "-addr=127.0.0.1:0", "-health-addr="+probeAddr)...)
+	conn := dial(t, probeAddr, insecure.NewCredentials())
+	health, err := healthpb.NewHealthClient(conn).Check(t.Context(),
+		&healthpb.HealthCheckRequest{Service: "ecommerce.catalog.v1.ProductCatalogService"})
+	if err != nil || health.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("probe = %v, %v; want SERVING", health.GetStatus(), err)
+	}
+	_, err = catalogv1.NewProductCatalogServiceClient(conn).GetProduct(t.Context(), &catalogv1.GetProductRequest{Id: "product-123"})
+	if status.Code(err) != codes.Unimplemented {
+		t.Errorf("GetProduct on the probe port = %v, want Unimplemented", err)
 	}
 }

@@ -31,6 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	catalogAt := fs.String("catalog", "localhost:50061",
 		"the catalog: a gRPC `target` (dns:///catalog:50061) or a comma-separated list of host:port replicas")
 	trackInterval := fs.Duration("track-interval", time.Second, "time between a tracked order's status changes")
+	healthAddr := cli.AddHealthAddr(fs)
 	common := cli.AddCommon(fs, "orders")
 	cli.Usage(fs, "Serves the orders over gRPC until Ctrl+C or SIGTERM, calling the catalog\nservice for prices and stock.")
 	if err := cli.Parse(fs, args); err != nil {
@@ -71,6 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Verifier:      verifier,
 		Creds:         credentials.NewTLS(tlsConfig),
 	})
+	if err := cli.ListenHealth(srv, *healthAddr); err != nil {
+		lis.Close()
+		return err
+	}
 	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
 	if err := srv.Serve(ctx, lis, common.Shutdown()); err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -59,6 +60,26 @@ func AddCommon(fs *flag.FlagSet, service string) *Common {
 	fs.DurationVar(&c.Drain, "drain-delay", 0,
 		"after a stop signal, how long to keep serving while health says NOT_SERVING")
 	return c
+}
+
+// AddHealthAddr registers -health-addr, the plaintext port of the health
+// service alone, for an orchestrator's probes.
+func AddHealthAddr(fs *flag.FlagSet) *string {
+	return fs.String("health-addr", "", "also serve the health service alone, in plaintext, on `host:port`, "+
+		"for the kubelet's gRPC probes (off when empty)")
+}
+
+// ListenHealth listens on addr for srv's probes, unless addr is empty.
+func ListenHealth(srv *server.Server, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("-health-addr: %w", err)
+	}
+	srv.ProbeOn(lis)
+	return nil
 }
 
 // Shutdown is how the service stops.

@@ -34,6 +34,7 @@ type Server struct {
 	log     *slog.Logger
 	stopCtx context.Context // cancelled when shutdown ends the open streams
 	stop    context.CancelFunc
+	probe   net.Listener // serves health alone, in plaintext, if set
 }
 
 // Config is what the server serves.
@@ -112,6 +113,11 @@ func (s *Server) serving(descs ...grpc.ServiceDesc) {
 	}
 }
 
+// ProbeOn makes Serve also answer the health service, alone and in
+// plaintext, on lis: the kubelet's gRPC probes speak neither TLS nor mTLS
+// unless a feature gate is on. It reports what the main port's health says.
+func (s *Server) ProbeOn(lis net.Listener) { s.probe = lis }
+
 // Kill closes the listener and every connection at once, with no graceful
 // stop: what callers see when the process crashes. Tests use it.
 func (s *Server) Kill() { s.grpc.Stop() }
@@ -140,6 +146,12 @@ type Shutdown struct {
 // shutdown asked for through ctx, and at once if serving fails.
 func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error {
 	defer s.stop()
+	if s.probe != nil {
+		probe := grpc.NewServer(limitOptions(0)...)
+		healthpb.RegisterHealthServer(probe, s.health)
+		go func() { _ = probe.Serve(s.probe) }()
+		defer probe.Stop()
+	}
 	served := make(chan error, 1)
 	go func() { served <- s.grpc.Serve(lis) }()
 
