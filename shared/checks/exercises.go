@@ -1,6 +1,10 @@
 package checks
 
-import "github.com/learn-grpc/learn-grpc/shared/harness"
+import (
+	"time"
+
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
 
 // Exercises returns the exercises that have a check of their own: the first
 // exercise of each stage, checked on a learner's folder with
@@ -58,6 +62,15 @@ func Exercises() []*harness.Check {
 				{Name: "a REST call slower than -rest-timeout ends in 504", Run: example("ex1-timeout"),
 					Hint: "the deadline must reach the gRPC call: put it on the request's context"},
 				stop,
+			}},
+		{Name: "07.1", Stage: "07-microservices", Title: "exercise 1, a budget per hop", ServerCA: ".dev/ca.crt",
+			Milestones: []harness.Milestone{
+				{Name: "the development keys exist", Run: example("devcerts")},
+				{Name: "orders takes -catalog-timeout", Run: example("ex1-up"),
+					Hint: "add a -catalog-timeout flag to cmd/orders"},
+				{Name: "a call to a slow catalog ends at -catalog-timeout, not at the caller's deadline", Run: within("ex1-order", 2500*time.Millisecond, harness.ExampleOpts{Fails: true}),
+					Hint: "give each call to the catalog a context.WithTimeout of its own, inside the caller's"},
+				{Name: "every process stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopTopology() }},
 			}},
 	}
 }

@@ -38,7 +38,7 @@ func stage07() *harness.Check {
 			{Name: "every process stops gracefully on Ctrl+C", Run: stopAll,
 				Hint: "each service keeps stage 06's shutdown"},
 			{Name: "a REST deadline bounds the whole chain: a slow catalog ends in 504, within the budget", Run: steps(
-				example("slow-up"), within("deadline", 2500*time.Millisecond),
+				example("slow-up"), within("deadline", 2500*time.Millisecond, harness.ExampleOpts{}),
 				// Whichever hop sees the deadline first cancels the calls after it.
 				processLogged("catalog", "GetProduct code=DeadlineExceeded", "GetProduct code=Canceled")),
 				Hint: "call the catalog with the incoming context, never context.Background()"},
@@ -56,10 +56,10 @@ func processLogged(prefix string, texts ...string) func(*harness.Stage) error {
 // within runs a README example and fails if it takes longer than limit: for
 // a call that must end on its deadline rather than wait for slow work, the
 // limit is set far below what that work would take.
-func within(name string, limit time.Duration) func(*harness.Stage) error {
+func within(name string, limit time.Duration, opts harness.ExampleOpts) func(*harness.Stage) error {
 	return func(s *harness.Stage) error {
 		start := time.Now()
-		if err := s.RunExample(name, harness.ExampleOpts{}); err != nil {
+		if err := s.RunExample(name, opts); err != nil {
 			return err
 		}
 		if took := time.Since(start); took > limit {
