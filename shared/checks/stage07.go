@@ -40,7 +40,7 @@ func stage07() *harness.Check {
 			{Name: "a REST deadline bounds the whole chain: a slow catalog ends in 504, within the budget", Run: steps(
 				example("slow-up"), within("deadline", 2500*time.Millisecond, harness.ExampleOpts{}),
 				// Whichever hop sees the deadline first cancels the calls after it.
-				processLogged("catalog", "GetProduct code=DeadlineExceeded", "GetProduct code=Canceled")),
+				processLogged("catalog", "ReserveStock code=DeadlineExceeded", "ReserveStock code=Canceled")),
 				Hint: "call the catalog with the incoming context, never context.Background()"},
 			{Name: "every process stops gracefully again", Run: stopAll},
 		},

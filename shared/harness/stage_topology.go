@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,6 +54,10 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 		Out: s.Rep.Program,
 	})
 	if err != nil {
+		var built *Failure
+		if errors.As(err, &built) { // a build that failed: show the compiler's words
+			return &Failure{Command: c.Text, Who: built.Who, Why: err.Error(), Received: built.Received, Section: ex.Section}
+		}
 		return fail(err.Error(), "")
 	}
 	s.topo = topo

@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	grace := fs.Duration("shutdown-timeout", 10*time.Second, "how long calls in flight may run after a stop signal")
 	drain := fs.Duration("drain-delay", 0, "after a stop signal, how long to keep serving while health says NOT_SERVING")
 	interval := fs.Duration("update-interval", time.Second, "how often the simulated shop sells and restocks")
+	units := fs.Int("stock", 0, "start every product with `N` units instead of the sample's, for load tests")
 	trackInterval := fs.Duration("track-interval", time.Second, "time between a tracked order's status changes")
 	certFile := fs.String("tls-cert", filepath.Join(".dev", devpki.ServerCert), "server certificate `file` (PEM)")
 	keyFile := fs.String("tls-key", filepath.Join(".dev", devpki.ServerKey), "server private key `file` (PEM)")
@@ -120,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		lis.Close()
 		return err
 	}
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := inventory.NewStock(catalog.StartingStock(int32(min(*units, 1_000_000_000))), time.Now)
 	srv := server.New(server.Config{
 		Products:      catalog.NewStore(catalog.SampleProducts(), *latency),
 		Stock:         stock,

@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", ":50061", "`host:port` to listen on; port 0 picks a free port")
 	latency := fs.Duration("latency", 0, "simulated storage `delay` per product lookup, to watch deadlines expire")
 	interval := fs.Duration("update-interval", time.Second, "how often the simulated shop sells and restocks")
+	units := fs.Int("stock", 0, "start every product with `N` units instead of the sample's, for load tests")
 	healthAddr := cli.AddHealthAddr(fs)
 	common := cli.AddCommon(fs, "catalog")
 	cli.Usage(fs, "Serves the product catalog and its stock over gRPC, with a simulated live\ninventory, until Ctrl+C or SIGTERM.")
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := inventory.NewStock(catalog.StartingStock(int32(min(*units, 1_000_000_000))), time.Now)
 	srv := server.New(server.Config{
 		Products:         catalog.NewStore(catalog.SampleProducts(), *latency),
 		Stock:            stock,

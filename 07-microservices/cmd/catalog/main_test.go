@@ -93,9 +93,15 @@ func TestInventoryAnswersOnlyOrders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := inventoryv1.NewInventoryServiceClient(dial(t, cat.Addr, tt.creds)).ReserveStock(t.Context(), req)
+			resp, err := inventoryv1.NewInventoryServiceClient(dial(t, cat.Addr, tt.creds)).ReserveStock(t.Context(), req)
 			if got := status.Code(err); got != tt.want {
 				t.Fatalf("ReserveStock: %v, want %v", err, tt.want)
+			}
+			if err == nil {
+				items := resp.GetItems()
+				if len(items) != 1 || items[0].GetUnitPrice().GetUnits() != 25 || items[0].GetUnitPrice().GetNanos() != 990_000_000 {
+					t.Errorf("reserved %v, want product-123 priced at 25.99", items)
+				}
 			}
 		})
 	}

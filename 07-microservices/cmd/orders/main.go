@@ -65,7 +65,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	remote := catalogclient.New(conn)
 	srv := server.New(server.Config{
 		Orders:        orders.NewMemoryStore(),
-		OrderProducts: remote,
 		OrderStock:    remote,
 		TrackInterval: *trackInterval,
 		Log:           log,

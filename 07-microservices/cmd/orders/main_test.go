@@ -136,7 +136,7 @@ func TestTheDeadlineTravels(t *testing.T) {
 	}
 	testutil.WaitFor(t, "the catalog's handler to end", func() bool {
 		logs := slow.Logs.String()
-		return strings.Contains(logs, "GetProduct code=Canceled") || strings.Contains(logs, "GetProduct code=DeadlineExceeded")
+		return strings.Contains(logs, "ReserveStock code=Canceled") || strings.Contains(logs, "ReserveStock code=DeadlineExceeded")
 	})
 	if got := held(t, "product-123", slow); got != 0 {
 		t.Errorf("%d units held after a call that timed out, want 0", got)

@@ -54,6 +54,18 @@ func SampleStock() map[string]int32 {
 	return map[string]int32{"product-123": 100, "product-456": 25, "product-789": 60, "product-321": 200}
 }
 
+// StartingStock is the sample stock, or every product at units when units
+// is positive: load tests start deep enough never to sell out.
+func StartingStock(units int32) map[string]int32 {
+	stock := SampleStock()
+	if units > 0 {
+		for id := range stock {
+			stock[id] = units
+		}
+	}
+	return stock
+}
+
 // usd builds a Money from dollars and cents, the only place in the program
 // where cents are turned into nanos.
 func usd(dollars int64, cents int32) *commonv1.Money {

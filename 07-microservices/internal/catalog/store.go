@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
+	commonv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/common/v1"
 )
 
 // ErrNotFound is returned by the store for an id it does not hold. The
@@ -48,6 +50,29 @@ func (s *Store) Get(ctx context.Context, id string) (*catalogv1.Product, error) 
 		return nil, ErrNotFound
 	}
 	return proto.CloneOf(p), nil
+}
+
+// UnknownError names a product the store does not hold; it is ErrNotFound.
+type UnknownError struct{ ID string }
+
+func (e *UnknownError) Error() string        { return fmt.Sprintf("%v: %q", ErrNotFound, e.ID) }
+func (e *UnknownError) Is(target error) bool { return target == ErrNotFound }
+
+// Prices returns the unit price of each product of ids, after one storage
+// delay for them all, or an UnknownError naming the first it does not hold.
+func (s *Store) Prices(ctx context.Context, ids []string) (map[string]*commonv1.Money, error) {
+	if err := s.wait(ctx); err != nil {
+		return nil, err
+	}
+	prices := make(map[string]*commonv1.Money, len(ids))
+	for _, id := range ids {
+		p, ok := s.products[id]
+		if !ok {
+			return nil, &UnknownError{ID: id}
+		}
+		prices[id] = proto.CloneOf(p.GetPrice())
+	}
+	return prices, nil
 }
 
 // Search returns copies of the products whose name or a category contains

@@ -6,57 +6,49 @@ package catalogclient
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/rpcerr"
 
-	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
+	commonv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/common/v1"
 	inventoryv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/inventory/v1"
 )
 
-// Client implements orders.Products and orders.Stock with calls to the
-// catalog. Every call runs on the caller's context: its deadline and its
+// Client implements orders.Stock with calls to the catalog. Every call runs on the caller's context: its deadline and its
 // cancellation travel to the catalog with it.
 type Client struct {
-	products  catalogv1.ProductCatalogServiceClient
 	inventory inventoryv1.InventoryServiceClient
 }
 
 // New calls the catalog over conn.
 func New(conn grpc.ClientConnInterface) *Client {
-	return &Client{
-		products:  catalogv1.NewProductCatalogServiceClient(conn),
-		inventory: inventoryv1.NewInventoryServiceClient(conn),
-	}
+	return &Client{inventory: inventoryv1.NewInventoryServiceClient(conn)}
 }
 
-// Get returns a product, or catalog.ErrNotFound.
-func (c *Client) Get(ctx context.Context, id string) (*catalogv1.Product, error) {
-	resp, err := c.products.GetProduct(ctx, &catalogv1.GetProductRequest{Id: id})
-	if status.Code(err) == codes.NotFound {
-		return nil, catalog.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return resp.GetProduct(), nil
-}
-
-// Reserve holds stock for order. A refusal comes back as the error
-// inventory.Reservations gives, read from the status's details.
-func (c *Client) Reserve(ctx context.Context, order string, quantities map[string]int32) error {
+// Reserve prices and holds stock for order, and returns each product's unit
+// price. A refusal comes back as the error inventory.Reservations gives,
+// read from the status's details.
+func (c *Client) Reserve(ctx context.Context, order string, quantities map[string]int32) (map[string]*commonv1.Money, error) {
 	req := &inventoryv1.ReserveStockRequest{OrderId: order}
-	for id, q := range quantities {
-		req.Items = append(req.Items, &inventoryv1.StockItem{ProductId: id, Quantity: q})
+	for _, id := range slices.Sorted(maps.Keys(quantities)) {
+		req.Items = append(req.Items, &inventoryv1.StockItem{ProductId: id, Quantity: quantities[id]})
 	}
-	_, err := c.inventory.ReserveStock(ctx, req)
-	return reserveError(err)
+	resp, err := c.inventory.ReserveStock(ctx, req)
+	if err != nil {
+		return nil, reserveError(err)
+	}
+	prices := make(map[string]*commonv1.Money, len(resp.GetItems()))
+	for _, it := range resp.GetItems() {
+		prices[it.GetProductId()] = it.GetUnitPrice()
+	}
+	return prices, nil
 }
 
 // Release gives back what order holds.
@@ -66,9 +58,6 @@ func (c *Client) Release(ctx context.Context, order string) error {
 }
 
 func reserveError(err error) error {
-	if err == nil {
-		return nil
-	}
 	st := status.Convert(err)
 	switch {
 	case rpcerr.Reason(err) == rpcerr.ReasonInsufficientStock:

@@ -13,7 +13,6 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 
-	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
 	commonv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/common/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
 )
@@ -107,12 +106,16 @@ func TestStockIsGivenBackWhenStoringFails(t *testing.T) {
 // nanos can hold.
 type pricey struct{}
 
-func (pricey) Get(_ context.Context, id string) (*catalogv1.Product, error) {
-	return &catalogv1.Product{Id: id, Price: &commonv1.Money{CurrencyCode: "USD", Units: math.MaxInt64 / 1_000_000_000}}, nil
+func (pricey) Prices(_ context.Context, ids []string) (map[string]*commonv1.Money, error) {
+	prices := map[string]*commonv1.Money{}
+	for _, id := range ids {
+		prices[id] = &commonv1.Money{CurrencyCode: "USD", Units: math.MaxInt64 / 1_000_000_000}
+	}
+	return prices, nil
 }
 
 func TestAnOrderTotalThatWouldOverflowIsRefused(t *testing.T) {
-	e := newEnvWith(t, orders.Config{Products: pricey{}})
+	e := newEnvPriced(t, orders.Config{}, pricey{})
 	_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 2)})
 	if status.Code(err) != codes.InvalidArgument || badField(err) != "items" {
 		t.Fatalf("CreateOrder = %v, want InvalidArgument on items", err)

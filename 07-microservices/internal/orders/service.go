@@ -14,26 +14,21 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/auth"
-	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/rpcerr"
 
-	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
 	commonv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/common/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
 )
 
-// Products is what the service needs from the catalog: a product's price.
-type Products interface {
-	Get(ctx context.Context, id string) (*catalogv1.Product, error)
-}
-
-// Stock holds stock for orders, keyed by order id so that a retry takes it
-// once: the catalog's InventoryService across the network (catalogclient),
-// or inventory.Reservations in the same process (LocalStock). Reserve fails
-// with the errors of inventory.Reservations.Reserve.
+// Stock is what the service needs from the catalog: it prices an order's
+// items and holds their stock, keyed by order id so that a retry takes it
+// once. It is the catalog's InventoryService across the network
+// (catalogclient), or reservations in the same process (LocalStock).
+// Reserve returns each product's unit price, or fails with the errors of
+// inventory.Reservations.Reserve.
 type Stock interface {
-	Reserve(ctx context.Context, order string, quantities map[string]int32) error
+	Reserve(ctx context.Context, order string, quantities map[string]int32) (map[string]*commonv1.Money, error)
 	Release(ctx context.Context, order string) error
 }
 
@@ -51,7 +46,6 @@ type Service struct {
 	ordersv1.UnimplementedOrderManagementServiceServer
 
 	orders        Store
-	products      Products
 	stock         Stock
 	trackInterval time.Duration
 	firstMessage  time.Duration
@@ -62,9 +56,8 @@ type Service struct {
 
 // Config is what a Service is made of.
 type Config struct {
-	Orders   Store
-	Products Products
-	Stock    Stock
+	Orders Store
+	Stock  Stock
 	// TrackInterval is the pace of a tracked order's status changes.
 	TrackInterval time.Duration
 	// FirstMessageTimeout and IdleTimeout bound how long an upload or a
@@ -82,7 +75,7 @@ func NewService(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{orders: c.Orders, products: c.Products, stock: c.Stock,
+	return &Service{orders: c.Orders, stock: c.Stock,
 		trackInterval: c.TrackInterval, stopping: c.Stopping, log: c.Log,
 		firstMessage: cmp.Or(c.FirstMessageTimeout, DefaultFirstMessageTimeout),
 		idle:         cmp.Or(c.IdleTimeout, DefaultIdleTimeout)}
@@ -172,39 +165,30 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 
 	ids := slices.Sorted(maps.Keys(want))
 	lines := make([]*ordersv1.OrderItem, 0, len(ids))
-	prices := make([]*commonv1.Money, 0, len(ids))
 	for _, id := range ids {
-		p, err := s.products.Get(ctx, id)
-		if errors.Is(err, catalog.ErrNotFound) {
-			return nil, rpcerr.NotFound(productType, "product", id)
-		}
-		if err != nil {
-			return nil, dependencyStatus(err)
-		}
 		lines = append(lines, &ordersv1.OrderItem{ProductId: id, Quantity: want[id]})
-		prices = append(prices, p.GetPrice())
 	}
-	total, err := orderTotal(lines, prices)
-	if err != nil {
-		return nil, err
-	}
-
 	// The order is named before its stock is reserved, so a reservation
-	// retried, here or by gRPC, takes the stock once.
+	// retried, here or by gRPC, takes the stock once. One call to the
+	// catalog prices the whole order and holds it.
 	order := &ordersv1.Order{
 		Id:         NewOrderID(),
 		CustomerId: caller.Subject,
 		Items:      lines,
 		Status:     ordersv1.OrderStatus_ORDER_STATUS_PENDING,
-		Total:      total,
 		CreatedAt:  timestamppb.Now(),
 	}
-	if err := s.stock.Reserve(ctx, order.Id, want); err != nil {
+	prices, err := s.stock.Reserve(ctx, order.Id, want)
+	if err != nil {
 		if !refused(err) {
 			// It may have been taken before the failure reached us.
 			s.release(ctx, order.Id)
 		}
 		return nil, stockStatus(err)
+	}
+	if order.Total, err = s.total(lines, prices); err != nil {
+		s.release(ctx, order.Id)
+		return nil, err
 	}
 	stored, created, err := s.orders.Add(ctx, order, key)
 	if err != nil || !created {
@@ -220,6 +204,18 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 		return sameOrder(stored, want)
 	}
 	return stored, nil
+}
+
+// total adds up the order at the prices the catalog gave.
+func (s *Service) total(lines []*ordersv1.OrderItem, prices map[string]*commonv1.Money) (*commonv1.Money, error) {
+	list := make([]*commonv1.Money, len(lines))
+	for i, l := range lines {
+		if list[i] = prices[l.GetProductId()]; list[i] == nil {
+			s.log.Error("the catalog priced an order without one of its products", "product", l.GetProductId())
+			return nil, status.Error(codes.Internal, "could not place the order")
+		}
+	}
+	return orderTotal(lines, list)
 }
 
 // enoughTime fails a call whose deadline leaves less than MinTimeLeft.

@@ -28,7 +28,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/testutil"
 
-	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
+	commonv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/common/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
 )
 
@@ -54,17 +54,19 @@ func newEnv(t *testing.T, trackInterval time.Duration) *env {
 // newEnvWith serves c, filling in what it leaves out: an empty store, the
 // sample catalog and stock, the env's logs and shutdown signal.
 func newEnvWith(t *testing.T, c orders.Config) *env {
+	return newEnvPriced(t, c, catalog.NewStore(catalog.SampleProducts(), 0))
+}
+
+// newEnvPriced is newEnvWith with the prices of prices.
+func newEnvPriced(t *testing.T, c orders.Config, prices orders.Prices) *env {
 	t.Helper()
 	e := &env{stock: inventory.NewStock(catalog.SampleStock(), time.Now), logs: &testutil.LockedBuffer{}, stopping: make(chan struct{}), keys: authtest.NewKeys(t)}
 	if c.Orders == nil {
 		c.Orders = orders.NewMemoryStore()
 	}
-	if c.Products == nil {
-		c.Products = catalog.NewStore(catalog.SampleProducts(), 0)
-	}
 	c.TrackInterval = cmp.Or(c.TrackInterval, time.Second)
 	if c.Stock == nil {
-		c.Stock = orders.LocalStock(inventory.NewReservations(e.stock))
+		c.Stock = orders.LocalStock(inventory.NewReservations(e.stock), prices)
 	}
 	c.Stopping, c.Log = e.stopping, slog.New(slog.NewTextHandler(e.logs, nil))
 	lis := bufconn.Listen(1 << 20)
@@ -390,27 +392,29 @@ func TestRequestIDsBelongToTheirCaller(t *testing.T) {
 	}
 }
 
-// countingProducts counts the price lookups that reach the catalog.
-type countingProducts struct {
-	orders.Products
+// countingStock counts the calls that reach the catalog.
+type countingStock struct {
+	orders.Stock
 	calls atomic.Int32
 }
 
-func (c *countingProducts) Get(ctx context.Context, id string) (*catalogv1.Product, error) {
+func (c *countingStock) Reserve(ctx context.Context, order string, q map[string]int32) (map[string]*commonv1.Money, error) {
 	c.calls.Add(1)
-	return c.Products.Get(ctx, id)
+	return c.Stock.Reserve(ctx, order, q)
 }
 
 func TestAShortDeadlineNeverReachesTheCatalog(t *testing.T) {
-	products := &countingProducts{Products: catalog.NewStore(catalog.SampleProducts(), 0)}
-	e := newEnvWith(t, orders.Config{Products: products})
+	stock := &countingStock{Stock: orders.LocalStock(
+		inventory.NewReservations(inventory.NewStock(catalog.SampleStock(), time.Now)),
+		catalog.NewStore(catalog.SampleProducts(), 0))}
+	e := newEnvWith(t, orders.Config{Stock: stock})
 	ctx, cancel := context.WithTimeout(t.Context(), orders.MinTimeLeft/5)
 	defer cancel()
 	_, err := e.client.CreateOrder(ctx, &ordersv1.CreateOrderRequest{Items: items("product-123", 1)})
 	if status.Code(err) != codes.DeadlineExceeded {
 		t.Fatalf("CreateOrder = %v, want DeadlineExceeded", err)
 	}
-	if n := products.calls.Load(); n != 0 {
-		t.Errorf("%d price lookups reached the catalog, want none", n)
+	if n := stock.calls.Load(); n != 0 {
+		t.Errorf("%d calls reached the catalog, want none", n)
 	}
 }

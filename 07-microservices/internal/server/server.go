@@ -43,11 +43,10 @@ type Config struct {
 	// serves ProductCatalogService and InventoryService over them.
 	Products *catalog.Store
 	Stock    *inventory.Stock
-	// Orders, when set, is served as OrderManagementService. OrderProducts
-	// and OrderStock are how it reaches the catalog (a catalogclient.Client
-	// across the network); nil means this server's own Products and Stock.
+	// Orders, when set, is served as OrderManagementService. OrderStock is
+	// how it reaches the catalog (a catalogclient.Client across the
+	// network); nil means this server's own Products and Stock.
 	Orders        orders.Store
-	OrderProducts orders.Products
 	OrderStock    orders.Stock
 	TrackInterval time.Duration // pace of a tracked order's status changes
 	Log           *slog.Logger
@@ -83,19 +82,16 @@ func New(c Config) *Server {
 	if c.Products != nil {
 		held = inventory.NewReservations(c.Stock)
 		catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
-		inventoryv1.RegisterInventoryServiceServer(s.grpc, inventory.NewService(held, c.Log))
+		inventoryv1.RegisterInventoryServiceServer(s.grpc, catalog.NewInventoryService(c.Products, held, c.Log))
 		s.serving(catalogv1.ProductCatalogService_ServiceDesc, inventoryv1.InventoryService_ServiceDesc)
 	}
 	if c.Orders != nil {
-		products, stock := c.OrderProducts, c.OrderStock
-		if products == nil {
-			products = c.Products
-		}
+		stock := c.OrderStock
 		if stock == nil {
-			stock = orders.LocalStock(held)
+			stock = orders.LocalStock(held, c.Products)
 		}
 		ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{
-			Orders: c.Orders, Products: products, Stock: stock,
+			Orders: c.Orders, Stock: stock,
 			TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log,
 		}))
 		s.serving(ordersv1.OrderManagementService_ServiceDesc)

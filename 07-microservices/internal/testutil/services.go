@@ -48,7 +48,7 @@ func StartOrders(t testing.TB, pki *PKI, catalogAt string) *Service {
 	t.Cleanup(func() { conn.Close() })
 	remote := catalogclient.New(conn)
 	return serve(t, pki, "orders", nil, server.Config{
-		Orders: orders.NewMemoryStore(), OrderProducts: remote, OrderStock: remote, TrackInterval: time.Second})
+		Orders: orders.NewMemoryStore(), OrderStock: remote, TrackInterval: time.Second})
 }
 
 func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {

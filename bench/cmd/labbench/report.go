@@ -56,6 +56,8 @@ type report struct {
 	memory        memoryRow
 	fanOut        benchLine
 	hostile       hostileRow
+	split         []protocolRow
+	kill          killRow
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
@@ -142,6 +144,24 @@ func (r *report) print(w io.Writer, machine string) {
 	fmt.Fprintf(w, "| eight 64 MiB POST /v1/orders bodies at once | %s | %.1f MB |\n", counts(h.bodyStatuses), h.bodyGrowthMB)
 	fmt.Fprintf(w, "| SIGTERM with a health watch, a product watch and a tracker open (grace 10 s) | stopped in %s; %s | |\n",
 		ms(h.stopTime), pairs(h.stopCodes))
+	r.printSplit(w)
+}
+
+// printSplit prints step 10: the price of the split, and a replica killed.
+func (r *report) printSplit(w io.Writer) {
+	if len(r.split) == 0 {
+		return
+	}
+	comparison(w, "10. The price of the split: CreateOrder on the stage-06 server (stock in its own memory) against\n"+
+		"    stage 07's orders, which asks one of two catalog replicas for the price and the stock over mutual TLS",
+		"06", "07", "07 / 06", r.split, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	k := r.kill
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "    A catalog replica killed (SIGKILL) a third of the way through a run of CreateOrder from 16 callers:")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| calls | failed | slowed (over 10× the median before the kill) | median before | kill to the end of the last failed or slowed call |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "| %d | %d %s | %d | %s | %s |\n", k.calls, k.failed, counts(k.codes), k.slowed, ms(k.baseP50), ms(k.lastHit))
 }
 
 func counts(m map[string]int) string {

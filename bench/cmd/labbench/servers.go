@@ -112,9 +112,10 @@ func (l *lab) authArgs() []string {
 // fresh06 starts a new stage-06 server and returns it with its REST
 // address. Server logs go to files, as they would to a log pipeline:
 // writing them is part of the cost being measured.
-func (l *lab) fresh06(logName string) (*process, string, error) {
+func (l *lab) fresh06(logName string, extra ...string) (*process, string, error) {
+	args := append(l.authArgs(), "-http-addr=127.0.0.1:0", "-tls-ca="+filepath.Join(l.pki, "ca.crt"))
 	p, err := start(context.Background(), filepath.Join(l.tmp, "server06"), filepath.Join(l.tmp, logName), 2,
-		append(l.authArgs(), "-http-addr=127.0.0.1:0", "-tls-ca="+filepath.Join(l.pki, "ca.crt"))...)
+		append(args, extra...)...)
 	if err != nil {
 		return nil, "", err
 	}

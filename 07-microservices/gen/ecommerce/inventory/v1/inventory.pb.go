@@ -11,6 +11,7 @@
 package inventoryv1
 
 import (
+	v1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/common/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -135,7 +136,9 @@ type ReserveStockResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// False when this order had reserved the same items before: nothing more
 	// was taken.
-	ReservedNow   bool `protobuf:"varint,1,opt,name=reserved_now,json=reservedNow,proto3" json:"reserved_now,omitempty"`
+	ReservedNow bool `protobuf:"varint,1,opt,name=reserved_now,json=reservedNow,proto3" json:"reserved_now,omitempty"`
+	// Each product of the request with its unit price, in product id order.
+	Items         []*ReservedItem `protobuf:"bytes,2,rep,name=items,proto3" json:"items,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -177,6 +180,74 @@ func (x *ReserveStockResponse) GetReservedNow() bool {
 	return false
 }
 
+func (x *ReserveStockResponse) GetItems() []*ReservedItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// ReservedItem is a product held for an order, and what one unit costs.
+type ReservedItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	Quantity      int32                  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	UnitPrice     *v1.Money              `protobuf:"bytes,3,opt,name=unit_price,json=unitPrice,proto3" json:"unit_price,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReservedItem) Reset() {
+	*x = ReservedItem{}
+	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReservedItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReservedItem) ProtoMessage() {}
+
+func (x *ReservedItem) ProtoReflect() protoreflect.Message {
+	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReservedItem.ProtoReflect.Descriptor instead.
+func (*ReservedItem) Descriptor() ([]byte, []int) {
+	return file_ecommerce_inventory_v1_inventory_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ReservedItem) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *ReservedItem) GetQuantity() int32 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *ReservedItem) GetUnitPrice() *v1.Money {
+	if x != nil {
+		return x.UnitPrice
+	}
+	return nil
+}
+
 type ReleaseStockRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
@@ -186,7 +257,7 @@ type ReleaseStockRequest struct {
 
 func (x *ReleaseStockRequest) Reset() {
 	*x = ReleaseStockRequest{}
-	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[3]
+	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -198,7 +269,7 @@ func (x *ReleaseStockRequest) String() string {
 func (*ReleaseStockRequest) ProtoMessage() {}
 
 func (x *ReleaseStockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[3]
+	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -211,7 +282,7 @@ func (x *ReleaseStockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseStockRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseStockRequest) Descriptor() ([]byte, []int) {
-	return file_ecommerce_inventory_v1_inventory_proto_rawDescGZIP(), []int{3}
+	return file_ecommerce_inventory_v1_inventory_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ReleaseStockRequest) GetOrderId() string {
@@ -231,7 +302,7 @@ type ReleaseStockResponse struct {
 
 func (x *ReleaseStockResponse) Reset() {
 	*x = ReleaseStockResponse{}
-	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[4]
+	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -243,7 +314,7 @@ func (x *ReleaseStockResponse) String() string {
 func (*ReleaseStockResponse) ProtoMessage() {}
 
 func (x *ReleaseStockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[4]
+	mi := &file_ecommerce_inventory_v1_inventory_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -256,7 +327,7 @@ func (x *ReleaseStockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseStockResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseStockResponse) Descriptor() ([]byte, []int) {
-	return file_ecommerce_inventory_v1_inventory_proto_rawDescGZIP(), []int{4}
+	return file_ecommerce_inventory_v1_inventory_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ReleaseStockResponse) GetReleasedNow() bool {
@@ -270,16 +341,23 @@ var File_ecommerce_inventory_v1_inventory_proto protoreflect.FileDescriptor
 
 const file_ecommerce_inventory_v1_inventory_proto_rawDesc = "" +
 	"\n" +
-	"&ecommerce/inventory/v1/inventory.proto\x12\x16ecommerce.inventory.v1\"F\n" +
+	"&ecommerce/inventory/v1/inventory.proto\x12\x16ecommerce.inventory.v1\x1a\x1fecommerce/common/v1/money.proto\"F\n" +
 	"\tStockItem\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1a\n" +
 	"\bquantity\x18\x02 \x01(\x05R\bquantity\"i\n" +
 	"\x13ReserveStockRequest\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x127\n" +
-	"\x05items\x18\x02 \x03(\v2!.ecommerce.inventory.v1.StockItemR\x05items\"9\n" +
+	"\x05items\x18\x02 \x03(\v2!.ecommerce.inventory.v1.StockItemR\x05items\"u\n" +
 	"\x14ReserveStockResponse\x12!\n" +
-	"\freserved_now\x18\x01 \x01(\bR\vreservedNow\"0\n" +
+	"\freserved_now\x18\x01 \x01(\bR\vreservedNow\x12:\n" +
+	"\x05items\x18\x02 \x03(\v2$.ecommerce.inventory.v1.ReservedItemR\x05items\"\x84\x01\n" +
+	"\fReservedItem\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1a\n" +
+	"\bquantity\x18\x02 \x01(\x05R\bquantity\x129\n" +
+	"\n" +
+	"unit_price\x18\x03 \x01(\v2\x1a.ecommerce.common.v1.MoneyR\tunitPrice\"0\n" +
 	"\x13ReleaseStockRequest\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\"9\n" +
 	"\x14ReleaseStockResponse\x12!\n" +
@@ -300,25 +378,29 @@ func file_ecommerce_inventory_v1_inventory_proto_rawDescGZIP() []byte {
 	return file_ecommerce_inventory_v1_inventory_proto_rawDescData
 }
 
-var file_ecommerce_inventory_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_ecommerce_inventory_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_ecommerce_inventory_v1_inventory_proto_goTypes = []any{
 	(*StockItem)(nil),            // 0: ecommerce.inventory.v1.StockItem
 	(*ReserveStockRequest)(nil),  // 1: ecommerce.inventory.v1.ReserveStockRequest
 	(*ReserveStockResponse)(nil), // 2: ecommerce.inventory.v1.ReserveStockResponse
-	(*ReleaseStockRequest)(nil),  // 3: ecommerce.inventory.v1.ReleaseStockRequest
-	(*ReleaseStockResponse)(nil), // 4: ecommerce.inventory.v1.ReleaseStockResponse
+	(*ReservedItem)(nil),         // 3: ecommerce.inventory.v1.ReservedItem
+	(*ReleaseStockRequest)(nil),  // 4: ecommerce.inventory.v1.ReleaseStockRequest
+	(*ReleaseStockResponse)(nil), // 5: ecommerce.inventory.v1.ReleaseStockResponse
+	(*v1.Money)(nil),             // 6: ecommerce.common.v1.Money
 }
 var file_ecommerce_inventory_v1_inventory_proto_depIdxs = []int32{
 	0, // 0: ecommerce.inventory.v1.ReserveStockRequest.items:type_name -> ecommerce.inventory.v1.StockItem
-	1, // 1: ecommerce.inventory.v1.InventoryService.ReserveStock:input_type -> ecommerce.inventory.v1.ReserveStockRequest
-	3, // 2: ecommerce.inventory.v1.InventoryService.ReleaseStock:input_type -> ecommerce.inventory.v1.ReleaseStockRequest
-	2, // 3: ecommerce.inventory.v1.InventoryService.ReserveStock:output_type -> ecommerce.inventory.v1.ReserveStockResponse
-	4, // 4: ecommerce.inventory.v1.InventoryService.ReleaseStock:output_type -> ecommerce.inventory.v1.ReleaseStockResponse
-	3, // [3:5] is the sub-list for method output_type
-	1, // [1:3] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	3, // 1: ecommerce.inventory.v1.ReserveStockResponse.items:type_name -> ecommerce.inventory.v1.ReservedItem
+	6, // 2: ecommerce.inventory.v1.ReservedItem.unit_price:type_name -> ecommerce.common.v1.Money
+	1, // 3: ecommerce.inventory.v1.InventoryService.ReserveStock:input_type -> ecommerce.inventory.v1.ReserveStockRequest
+	4, // 4: ecommerce.inventory.v1.InventoryService.ReleaseStock:input_type -> ecommerce.inventory.v1.ReleaseStockRequest
+	2, // 5: ecommerce.inventory.v1.InventoryService.ReserveStock:output_type -> ecommerce.inventory.v1.ReserveStockResponse
+	5, // 6: ecommerce.inventory.v1.InventoryService.ReleaseStock:output_type -> ecommerce.inventory.v1.ReleaseStockResponse
+	5, // [5:7] is the sub-list for method output_type
+	3, // [3:5] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_ecommerce_inventory_v1_inventory_proto_init() }
@@ -332,7 +414,7 @@ func file_ecommerce_inventory_v1_inventory_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ecommerce_inventory_v1_inventory_proto_rawDesc), len(file_ecommerce_inventory_v1_inventory_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,7 +35,8 @@ const (
 // order's id, so either may be retried safely: a reservation retried takes
 // stock once, a release retried gives it back once.
 type InventoryServiceClient interface {
-	// ReserveStock takes every item of an order out of stock, or none of them.
+	// ReserveStock takes every item of an order out of stock, or none of them,
+	// and answers with their prices: one call prices and holds a whole order.
 	// Errors: INVALID_ARGUMENT for a bad request, or an order id reserved
 	// before with other items; NOT_FOUND for an unknown product;
 	// FAILED_PRECONDITION when stock is short, or the order was released.
@@ -82,7 +83,8 @@ func (c *inventoryServiceClient) ReleaseStock(ctx context.Context, in *ReleaseSt
 // order's id, so either may be retried safely: a reservation retried takes
 // stock once, a release retried gives it back once.
 type InventoryServiceServer interface {
-	// ReserveStock takes every item of an order out of stock, or none of them.
+	// ReserveStock takes every item of an order out of stock, or none of them,
+	// and answers with their prices: one call prices and holds a whole order.
 	// Errors: INVALID_ARGUMENT for a bad request, or an order id reserved
 	// before with other items; NOT_FOUND for an unknown product;
 	// FAILED_PRECONDITION when stock is short, or the order was released.

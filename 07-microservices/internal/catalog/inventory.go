@@ -1,47 +1,60 @@
-package inventory
+package catalog
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/rpcerr"
 
 	inventoryv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/inventory/v1"
 )
 
-// MaxItems and MaxQuantity bound one reservation as the orders service
-// bounds one order.
+// MaxReserveItems and MaxReserveQuantity bound one reservation as the
+// orders service bounds one order.
 const (
-	MaxItems    = 100
-	MaxQuantity = 10_000
+	MaxReserveItems    = 100
+	MaxReserveQuantity = 10_000
 )
 
-const productType = "ecommerce.catalog.v1.Product"
-
-// Service implements inventoryv1.InventoryServiceServer over Reservations.
-// Who may call it is the auth policy's business, not this handler's.
-type Service struct {
+// InventoryService implements inventoryv1.InventoryServiceServer: the
+// catalog prices an order and holds its stock, in one call. Who may call it
+// is the auth policy's business, not this handler's.
+type InventoryService struct {
 	inventoryv1.UnimplementedInventoryServiceServer
-	held *Reservations
-	log  *slog.Logger
+	products *Store
+	held     *inventory.Reservations
+	log      *slog.Logger
 }
 
-// NewService returns the InventoryService handlers.
-func NewService(held *Reservations, log *slog.Logger) *Service {
-	return &Service{held: held, log: log}
+// NewInventoryService returns the InventoryService handlers.
+func NewInventoryService(products *Store, held *inventory.Reservations, log *slog.Logger) *InventoryService {
+	return &InventoryService{products: products, held: held, log: log}
 }
 
-// ReserveStock takes an order's items out of stock, once per order id.
-func (s *Service) ReserveStock(ctx context.Context, req *inventoryv1.ReserveStockRequest) (*inventoryv1.ReserveStockResponse, error) {
+// ReserveStock prices an order's items, then takes them out of stock, once
+// per order id.
+func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.ReserveStockRequest) (*inventoryv1.ReserveStockResponse, error) {
 	order, want, err := validateReserve(req)
 	if err != nil {
 		return nil, err
+	}
+	ids := slices.Sorted(maps.Keys(want))
+	prices, err := s.products.Prices(ctx, ids)
+	var unknown *UnknownError
+	switch {
+	case errors.As(err, &unknown):
+		return nil, rpcerr.NotFound(productType, "product", unknown.ID)
+	case err != nil:
+		return nil, status.FromContextError(err).Err()
 	}
 	// A caller that has given up will release the order; taking stock for
 	// it now would only make that release necessary.
@@ -49,15 +62,15 @@ func (s *Service) ReserveStock(ctx context.Context, req *inventoryv1.ReserveStoc
 		return nil, status.FromContextError(err).Err()
 	}
 	now, err := s.held.Reserve(order, want)
-	var unknown *UnknownProductError
+	var short *inventory.UnknownProductError
 	switch {
-	case errors.Is(err, ErrInsufficientStock):
+	case errors.Is(err, inventory.ErrInsufficientStock):
 		return nil, rpcerr.Failed(rpcerr.ReasonInsufficientStock, err.Error())
-	case errors.As(err, &unknown):
-		return nil, rpcerr.NotFound(productType, "product", unknown.ID)
-	case errors.Is(err, ErrReleased):
+	case errors.As(err, &short): // priced, yet not stocked
+		return nil, rpcerr.NotFound(productType, "product", short.ID)
+	case errors.Is(err, inventory.ErrReleased):
 		return nil, rpcerr.Failed(rpcerr.ReasonOrderReleased, "order "+order+" was released; it cannot reserve again")
-	case errors.Is(err, ErrOtherItems):
+	case errors.Is(err, inventory.ErrOtherItems):
 		return nil, rpcerr.Invalid(rpcerr.Violation{Field: "order_id",
 			Description: "order_id already reserved other items"})
 	case err != nil:
@@ -66,11 +79,15 @@ func (s *Service) ReserveStock(ctx context.Context, req *inventoryv1.ReserveStoc
 	if now {
 		s.log.Info("reserved stock", "order", order, "products", len(want))
 	}
-	return &inventoryv1.ReserveStockResponse{ReservedNow: now}, nil
+	resp := &inventoryv1.ReserveStockResponse{ReservedNow: now}
+	for _, id := range ids {
+		resp.Items = append(resp.Items, &inventoryv1.ReservedItem{ProductId: id, Quantity: want[id], UnitPrice: prices[id]})
+	}
+	return resp, nil
 }
 
 // ReleaseStock gives back what an order reserved, once.
-func (s *Service) ReleaseStock(_ context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
+func (s *InventoryService) ReleaseStock(_ context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
 	order := strings.TrimSpace(req.GetOrderId())
 	if v, ok := rpcerr.CheckID("order_id", "order", order); !ok {
 		return nil, rpcerr.Invalid(v)
@@ -90,9 +107,9 @@ func validateReserve(req *inventoryv1.ReserveStockRequest) (string, map[string]i
 		return "", nil, rpcerr.Invalid(v)
 	}
 	items := req.GetItems()
-	if len(items) == 0 || len(items) > MaxItems {
+	if len(items) == 0 || len(items) > MaxReserveItems {
 		return "", nil, rpcerr.Invalid(rpcerr.Violation{Field: "items",
-			Description: fmt.Sprintf("a reservation has 1 to %d items, got %d", MaxItems, len(items))})
+			Description: fmt.Sprintf("a reservation has 1 to %d items, got %d", MaxReserveItems, len(items))})
 	}
 	want := make(map[string]int32, len(items))
 	for i, it := range items {
@@ -104,9 +121,9 @@ func validateReserve(req *inventoryv1.ReserveStockRequest) (string, map[string]i
 			return "", nil, rpcerr.Invalid(rpcerr.Violation{Field: fmt.Sprintf("items[%d].product_id", i),
 				Description: "each product appears once in a reservation"})
 		}
-		if q := it.GetQuantity(); q <= 0 || q > MaxQuantity {
+		if q := it.GetQuantity(); q <= 0 || q > MaxReserveQuantity {
 			return "", nil, rpcerr.Invalid(rpcerr.Violation{Field: fmt.Sprintf("items[%d].quantity", i),
-				Description: fmt.Sprintf("quantity must be 1 to %d, got %d", MaxQuantity, q)})
+				Description: fmt.Sprintf("quantity must be 1 to %d, got %d", MaxReserveQuantity, q)})
 		}
 		want[id] = it.GetQuantity()
 	}
