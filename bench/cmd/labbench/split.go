@@ -127,7 +127,7 @@ func measureSplit(ctx context.Context, root string, l *lab, window time.Duration
 type killRow struct {
 	calls, failed, slowed int
 	codes                 map[string]int // of the failed calls
-	baseP50, lastHit      time.Duration // lastHit: from the kill to the end of the last failed or slowed call
+	baseP50, lastHit      time.Duration  // lastHit: from the kill to the end of the last failed or slowed call
 }
 
 // killUnderLoad places orders from 16 callers, kills catalog-1 (SIGKILL) a
