@@ -1,0 +1,93 @@
+// Command catalog serves the products and their stock: ProductCatalogService
+// for everyone, and InventoryService for the orders service alone, which it
+// knows by its client certificate. Run several replicas behind one name.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/credentials"
+
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/cli"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+)
+
+// ConnectionAge is short on the catalog: clients that find its replicas
+// through DNS look them up again when a connection ends, so a replica
+// added under load gets calls within about this long.
+const ConnectionAge = 2 * time.Minute
+
+func main() { cli.Main("catalog", run) }
+
+// run is main with its inputs made explicit, so tests can start and stop the
+// service in-process. The listening line goes to stdout; logs to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", ":50061", "`host:port` to listen on; port 0 picks a free port")
+	latency := fs.Duration("latency", 0, "simulated storage `delay` per product lookup, to watch deadlines expire")
+	interval := fs.Duration("update-interval", time.Second, "how often the simulated shop sells and restocks")
+	units := fs.Int("stock", 0, "start every product with `N` units instead of the sample's, for load tests")
+	healthAddr := cli.AddHealthAddr(fs)
+	common := cli.AddCommon(fs, "catalog")
+	cli.Usage(fs, "Serves the product catalog and its stock over gRPC, with a simulated live\ninventory, until Ctrl+C or SIGTERM.")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if *interval <= 0 {
+		return fmt.Errorf("-update-interval must be positive, got %s", *interval)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	verifier, err := common.Verifier()
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := common.TLS.ServerConfig()
+	if err != nil {
+		return err
+	}
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	stock := inventory.NewStock(catalog.StartingStock(int32(min(*units, 1_000_000_000))), time.Now)
+	srv := server.New(server.Config{
+		Products:         catalog.NewStore(catalog.SampleProducts(), *latency),
+		Stock:            stock,
+		Log:              log,
+		Verifier:         verifier,
+		Creds:            credentials.NewTLS(tlsConfig),
+		MaxConnectionAge: ConnectionAge,
+	})
+
+	// The simulated shop floor stops when run returns, however it returns,
+	// and run waits for it, so nothing outlives the service.
+	shopCtx, stopShop := context.WithCancel(ctx)
+	var shop sync.WaitGroup
+	shop.Go(func() {
+		inventory.Simulate(shopCtx, stock, *interval, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	})
+	defer shop.Wait()
+	defer stopShop()
+
+	if err := cli.ListenHealth(srv, *healthAddr); err != nil {
+		lis.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
+	if err := srv.Serve(ctx, lis, common.Shutdown()); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("catalog stopped")
+	return nil
+}

@@ -1,0 +1,84 @@
+// Command orders serves OrderManagementService. It owns the orders and asks
+// the catalog service for prices and stock, over mutual TLS, on the caller's
+// deadline.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"google.golang.org/grpc/credentials"
+
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalogclient"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/cli"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+)
+
+func main() { cli.Main("orders", run) }
+
+// run is main with its inputs made explicit, so tests can start and stop the
+// service in-process. The listening line goes to stdout; logs to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("orders", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", ":50051", "`host:port` to listen on; port 0 picks a free port")
+	catalogAt := fs.String("catalog", "localhost:50061",
+		"the catalog: a gRPC `target` (dns:///catalog:50061) or a comma-separated list of host:port replicas")
+	trackInterval := fs.Duration("track-interval", time.Second, "time between a tracked order's status changes")
+	healthAddr := cli.AddHealthAddr(fs)
+	common := cli.AddCommon(fs, "orders")
+	cli.Usage(fs, "Serves the orders over gRPC until Ctrl+C or SIGTERM, calling the catalog\nservice for prices and stock.")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if *trackInterval <= 0 {
+		return fmt.Errorf("-track-interval must be positive, got %s", *trackInterval)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	verifier, err := common.Verifier()
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := common.TLS.ServerConfig()
+	if err != nil {
+		return err
+	}
+	asOrders, err := common.TLS.ClientCreds()
+	if err != nil {
+		return err
+	}
+	conn, err := catalogclient.Dial(*catalogAt, asOrders)
+	if err != nil {
+		return fmt.Errorf("-catalog: %w", err)
+	}
+	defer conn.Close()
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	remote := catalogclient.New(conn)
+	srv := server.New(server.Config{
+		Orders:        orders.NewMemoryStore(),
+		OrderStock:    remote,
+		TrackInterval: *trackInterval,
+		Log:           log,
+		Verifier:      verifier,
+		Creds:         credentials.NewTLS(tlsConfig),
+	})
+	if err := cli.ListenHealth(srv, *healthAddr); err != nil {
+		lis.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
+	if err := srv.Serve(ctx, lis, common.Shutdown()); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("orders stopped")
+	return nil
+}

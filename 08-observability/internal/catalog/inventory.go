@@ -1,0 +1,131 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/rpcerr"
+
+	inventoryv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/inventory/v1"
+)
+
+// MaxReserveItems and MaxReserveQuantity bound one reservation as the
+// orders service bounds one order.
+const (
+	MaxReserveItems    = 100
+	MaxReserveQuantity = 10_000
+)
+
+// InventoryService implements inventoryv1.InventoryServiceServer: the
+// catalog prices an order and holds its stock, in one call. Who may call it
+// is the auth policy's business, not this handler's.
+type InventoryService struct {
+	inventoryv1.UnimplementedInventoryServiceServer
+	products *Store
+	held     *inventory.Reservations
+	log      *slog.Logger
+}
+
+// NewInventoryService returns the InventoryService handlers.
+func NewInventoryService(products *Store, held *inventory.Reservations, log *slog.Logger) *InventoryService {
+	return &InventoryService{products: products, held: held, log: log}
+}
+
+// ReserveStock prices an order's items, then takes them out of stock, once
+// per order id.
+func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.ReserveStockRequest) (*inventoryv1.ReserveStockResponse, error) {
+	order, want, err := validateReserve(req)
+	if err != nil {
+		return nil, err
+	}
+	ids := slices.Sorted(maps.Keys(want))
+	prices, err := s.products.Prices(ctx, ids)
+	var unknown *UnknownError
+	switch {
+	case errors.As(err, &unknown):
+		return nil, rpcerr.NotFound(productType, "product", unknown.ID)
+	case err != nil:
+		return nil, status.FromContextError(err).Err()
+	}
+	// A caller that has given up will release the order; taking stock for
+	// it now would only make that release necessary.
+	if err := ctx.Err(); err != nil {
+		return nil, status.FromContextError(err).Err()
+	}
+	now, err := s.held.Reserve(order, want)
+	var short *inventory.UnknownProductError
+	switch {
+	case errors.Is(err, inventory.ErrInsufficientStock):
+		return nil, rpcerr.Failed(rpcerr.ReasonInsufficientStock, err.Error())
+	case errors.As(err, &short): // priced, yet not stocked
+		return nil, rpcerr.NotFound(productType, "product", short.ID)
+	case errors.Is(err, inventory.ErrReleased):
+		return nil, rpcerr.Failed(rpcerr.ReasonOrderReleased, "order "+order+" was released; it cannot reserve again")
+	case errors.Is(err, inventory.ErrOtherItems):
+		return nil, rpcerr.Invalid(rpcerr.Violation{Field: "order_id",
+			Description: "order_id already reserved other items"})
+	case err != nil:
+		return nil, status.Error(codes.Internal, "could not reserve stock")
+	}
+	if now {
+		s.log.Info("reserved stock", "order", order, "products", len(want))
+	}
+	resp := &inventoryv1.ReserveStockResponse{ReservedNow: now}
+	for _, id := range ids {
+		resp.Items = append(resp.Items, &inventoryv1.ReservedItem{ProductId: id, Quantity: want[id], UnitPrice: prices[id]})
+	}
+	return resp, nil
+}
+
+// ReleaseStock gives back what an order reserved, once.
+func (s *InventoryService) ReleaseStock(_ context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
+	order := strings.TrimSpace(req.GetOrderId())
+	if v, ok := rpcerr.CheckID("order_id", "order", order); !ok {
+		return nil, rpcerr.Invalid(v)
+	}
+	now := s.held.Release(order)
+	if now {
+		s.log.Info("released stock", "order", order)
+	}
+	return &inventoryv1.ReleaseStockResponse{ReleasedNow: now}, nil
+}
+
+// validateReserve returns the order id and the units wanted of each product.
+// The orders service sends each product once; a repeat is a bug to refuse.
+func validateReserve(req *inventoryv1.ReserveStockRequest) (string, map[string]int32, error) {
+	order := strings.TrimSpace(req.GetOrderId())
+	if v, ok := rpcerr.CheckID("order_id", "order", order); !ok {
+		return "", nil, rpcerr.Invalid(v)
+	}
+	items := req.GetItems()
+	if len(items) == 0 || len(items) > MaxReserveItems {
+		return "", nil, rpcerr.Invalid(rpcerr.Violation{Field: "items",
+			Description: fmt.Sprintf("a reservation has 1 to %d items, got %d", MaxReserveItems, len(items))})
+	}
+	want := make(map[string]int32, len(items))
+	for i, it := range items {
+		id := strings.TrimSpace(it.GetProductId())
+		if v, ok := rpcerr.CheckID(fmt.Sprintf("items[%d].product_id", i), "product", id); !ok {
+			return "", nil, rpcerr.Invalid(v)
+		}
+		if _, dup := want[id]; dup {
+			return "", nil, rpcerr.Invalid(rpcerr.Violation{Field: fmt.Sprintf("items[%d].product_id", i),
+				Description: "each product appears once in a reservation"})
+		}
+		if q := it.GetQuantity(); q <= 0 || q > MaxReserveQuantity {
+			return "", nil, rpcerr.Invalid(rpcerr.Violation{Field: fmt.Sprintf("items[%d].quantity", i),
+				Description: fmt.Sprintf("quantity must be 1 to %d, got %d", MaxReserveQuantity, q)})
+		}
+		want[id] = it.GetQuantity()
+	}
+	return order, want, nil
+}

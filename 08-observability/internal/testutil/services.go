@@ -1,0 +1,72 @@
+package testutil
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/credentials"
+
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalogclient"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+)
+
+// Service is a lab service served in-process over real TCP and mutual TLS,
+// as its command would serve it.
+type Service struct {
+	Addr  string
+	Srv   *server.Server
+	Stock *inventory.Stock // the catalog's
+	Logs  *LockedBuffer
+}
+
+// StartCatalog serves the sample catalog with the catalog's certificate.
+func StartCatalog(t testing.TB, pki *PKI, latency time.Duration) *Service {
+	t.Helper()
+	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	return serve(t, pki, "catalog", stock, server.Config{
+		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock})
+}
+
+// StartOrders serves orders with its certificate, calling the catalog at
+// catalogAt (an address, or a comma-separated list).
+func StartOrders(t testing.TB, pki *PKI, catalogAt string) *Service {
+	t.Helper()
+	creds, err := pki.Files("orders").ClientCreds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := catalogclient.Dial(catalogAt, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	remote := catalogclient.New(conn)
+	return serve(t, pki, "orders", nil, server.Config{
+		Orders: orders.NewMemoryStore(), OrderStock: remote, TrackInterval: time.Second})
+}
+
+func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {
+	t.Helper()
+	tlsConfig, err := pki.Files(name).ServerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Addr: lis.Addr().String(), Stock: stock, Logs: &LockedBuffer{}}
+	c.Log, c.Verifier, c.Creds = slog.New(slog.NewTextHandler(s.Logs, nil)), pki.Keys.Verifier, credentials.NewTLS(tlsConfig)
+	s.Srv = server.New(c)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Srv.Serve(ctx, lis, server.Shutdown{}) }()
+	t.Cleanup(func() { stop(); <-done })
+	return s
+}
