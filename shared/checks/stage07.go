@@ -53,6 +53,18 @@ func processLogged(prefix string, texts ...string) func(*harness.Stage) error {
 	return func(s *harness.Stage) error { return s.WaitForProcessOutput(prefix, 10*time.Second, texts...) }
 }
 
+// loggedWithVar waits for a process whose name starts with prefix to log a
+// line holding text and trace_id=$name, a value an earlier README line set.
+func loggedWithVar(prefix, text, name string) func(*harness.Stage) error {
+	return func(s *harness.Stage) error {
+		id := s.Var(name)
+		if id == "" {
+			return &harness.Failure{Why: "$" + name + " was not set by the README"}
+		}
+		return s.WaitForProcessOutputLine(prefix, 10*time.Second, text, "trace_id="+id)
+	}
+}
+
 // within runs a README example and fails if it takes longer than limit: for
 // a call that must end on its deadline rather than wait for slow work, the
 // limit is set far below what that work would take.

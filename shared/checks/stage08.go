@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"time"
-
 	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
 
@@ -10,37 +8,31 @@ func stage08() *harness.Check {
 	stopAll := func(s *harness.Stage) error { return s.StopTopology() }
 	return &harness.Check{
 		Stage:    "08-observability",
-		Title:    "catalog, orders and gateway as separate processes, with service identity",
+		Title:    "one request followed through every service: traces, metrics and logs with OpenTelemetry",
 		ServerCA: ".dev/ca.crt",
 		Milestones: []harness.Milestone{
-			{Name: "the committed Go code matches the protos, the internal InventoryService included", Run: generatedIsFresh,
-				Hint: "add proto/ecommerce/inventory/v1/inventory.proto (ReserveStock, ReleaseStock) and regenerate"},
+			{Name: "the committed Go code matches the protos", Run: generatedIsFresh,
+				Hint: "the protos do not change in this stage: regenerate only if you touched them"},
 			{Name: "every service has a certificate naming it", Run: example("devcerts"),
-				Hint: "cmd/devcerts issues catalog, orders and gateway certificates with a spiffe:// URI SAN each"},
-			{Name: "one command starts two catalog replicas, orders and the gateway", Run: example("up"),
-				Hint: "write a Procfile, and cmd/catalog, cmd/orders, cmd/gateway that each print their listening line"},
-			{Name: "each catalog replica serves the catalog", Run: example("catalog-direct"),
-				Hint: "cmd/catalog registers ProductCatalogService on -addr"},
-			{Name: "an order placed with orders reserves its stock in the catalog, over gRPC", Run: steps(
-				example("order-grpc"), processLogged("catalog", `msg="reserved stock"`)),
-				Hint: "orders calls InventoryService.ReserveStock with its own certificate, on the caller's context"},
-			{Name: "the gateway reaches both services, and passes the user's token on", Run: example("rest"),
-				Hint: "cmd/gateway registers the catalog routes on one connection and the orders routes on another"},
-			{Name: "InventoryService answers only the orders service's certificate", Run: failingExample("not-orders"),
-				Hint: "serve with VerifyClientCertIfGiven; allow the Inventory methods only to spiffe://learn-grpc.dev/orders"},
-			{Name: "a reservation is keyed by its order: taken once, released once, never after", Run: steps(
-				example("reserve-twice"), failingExample("reserve-released")),
-				Hint: "keep what each order id holds; a release marks the id so that a late reservation fails"},
-			{Name: "killing a catalog replica while orders are placed fails no call", Run: func(s *harness.Stage) error {
-				return s.RunExample("kill-replica", harness.ExampleOpts{Kill: "catalog-1", When: "placed 25 of 100 orders"})
-			}, Hint: "round_robin over every replica, with a retryPolicy on UNAVAILABLE for the idempotent calls"},
+				Hint: "keep stage 07's cmd/devcerts"},
+			{Name: "the services start with spans on the console", Run: example("up"),
+				Hint: "build the tracer provider from autoexport when OTEL_TRACES_EXPORTER is set, and serve -metrics-addr"},
+			{Name: "orders are placed over gRPC and REST", Run: example("orders"),
+				Hint: "instrumentation must not change what the services answer"},
+			{Name: "one REST order is one trace: gateway, orders and catalog spans, each under its parent", Run: example("trace"),
+				Hint: "otelgrpc stats handlers on every server and client, otelhttp on the gateway, and the W3C propagator on all"},
+			{Name: "the log lines of the call carry its trace id, in orders and in the catalog", Run: steps(
+				example("trace-id"),
+				loggedWithVar("orders", "msg=rpc method=/ecommerce.orders.v1.OrderManagementService/CreateOrder code=OK", "TRACE"),
+				loggedWithVar("catalog", `msg="reserved stock"`, "TRACE")),
+				Hint: "wrap the slog handler to add trace_id and span_id from the context, and log with InfoContext"},
+			{Name: "each service reports on /metrics the calls it just served, and the shop's own metrics", Run: example("metrics"),
+				Hint: "a Prometheus exporter as a reader of the meter provider, served at /metrics on -metrics-addr"},
 			{Name: "every process stops gracefully on Ctrl+C", Run: stopAll,
-				Hint: "each service keeps stage 06's shutdown"},
-			{Name: "a REST deadline bounds the whole chain: a slow catalog ends in 504, within the budget", Run: steps(
-				example("slow-up"), within("deadline", 2500*time.Millisecond, harness.ExampleOpts{}),
-				// Whichever hop sees the deadline first cancels the calls after it.
-				processLogged("catalog", "ReserveStock code=DeadlineExceeded", "ReserveStock code=Canceled")),
-				Hint: "call the catalog with the incoming context, never context.Background()"},
+				Hint: "flush the providers after the server has stopped, with a timeout"},
+			{Name: "unless asked, nothing is exported, and calls still work", Run: steps(
+				example("quiet-up"), example("quiet-order"), failingExample("no-trace")),
+				Hint: "with OTEL_TRACES_EXPORTER unset, export nothing (autoexport alone would pick OTLP)"},
 			{Name: "every process stops gracefully again", Run: stopAll},
 		},
 	}

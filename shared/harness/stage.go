@@ -233,6 +233,9 @@ func (s *Stage) Grpcurl() (string, error) { return s.Tools.Grpcurl(s.Root) }
 // Buf returns the pinned buf binary.
 func (s *Stage) Buf() (string, error) { return s.Tools.Buf(s.Root) }
 
+// Var is the value a "NAME=$(command)" line of the README set, or "".
+func (s *Stage) Var(name string) string { return s.vars[name] }
+
 // MainServer returns the server started by the last example made only of a
 // server command.
 func (s *Stage) MainServer() *Server { return s.main }
@@ -352,6 +355,24 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 		if who == "lab up" {
 			if err := s.startTopology(c, ex, args); err != nil {
 				return err
+			}
+			continue
+		}
+		if who == "lab trace" {
+			out, err := s.labTrace(args)
+			switch {
+			case err != nil && !opts.Fails:
+				return &Failure{Command: c.Text, Who: who, Why: err.Error(), Section: ex.Section}
+			case err == nil && opts.Fails:
+				return &Failure{Command: c.Text, Who: who, Received: out, Section: ex.Section,
+					Why: "the command succeeded, but this example is an error: it must fail"}
+			case err != nil:
+				out = "lab: " + err.Error()
+			}
+			s.Rep.Quoted(who, out)
+			if ok, why := Match(s.expandKnownVars(c.Output), out); !ok {
+				return &Failure{Command: c.Text, Who: who, Why: why, Expected: s.expandKnownVars(c.Output),
+					Received: out, Section: ex.Section}
 			}
 			continue
 		}
@@ -475,8 +496,9 @@ func (s *Stage) resolve(words []string) (prog, who, dir string, args []string, e
 		dir = filepath.Join(s.Dir, filepath.FromSlash(words[2]))
 		prog, err = s.Tools.Binary(dir, words[4])
 		return prog, words[4], dir, words[5:], err
-	case len(words) >= 4 && words[0] == "go" && words[1] == "tool" && words[2] == "lab" && words[3] == "up":
-		return "", "lab up", s.Dir, words[4:], nil
+	case len(words) >= 4 && words[0] == "go" && words[1] == "tool" && words[2] == "lab" &&
+		(words[3] == "up" || words[3] == "trace"):
+		return "", "lab " + words[3], s.Dir, words[4:], nil
 	case words[0] == "curl":
 		// curl is the one program the check takes from the machine: it
 		// ships with Windows 10 and later, macOS and most Linux systems.
@@ -710,6 +732,13 @@ func (s *Stage) runSubstitution(inner string, target *Server) (string, error) {
 	prog, who, dir, args, err := s.resolve(words)
 	if err != nil {
 		return "", fmt.Errorf("running $(%s): %v", inner, err)
+	}
+	if who == "lab trace" {
+		out, err := s.labTrace(args)
+		if err != nil {
+			return "", fmt.Errorf("running $(%s): %v", inner, err)
+		}
+		return strings.TrimSpace(out), nil
 	}
 	if args, _, err = s.retarget(who, args, target); err != nil {
 		return "", fmt.Errorf("running $(%s): %v", inner, err)

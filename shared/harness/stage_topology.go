@@ -16,21 +16,25 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 		return &Failure{Command: c.Text, Who: "lab up", Why: why, Received: received, Section: ex.Section}
 	}
 	add := map[string][]string{}
+	var env []string
 	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--add" || a == "-add" {
-			if i+1 == len(args) {
-				return fail("--add needs NAME=FLAG", "")
-			}
+		a := strings.TrimLeft(args[i], "-")
+		if (a == "add" || a == "env") && i+1 < len(args) {
 			i++
-			a = "--add=" + args[i]
+			a += "=" + args[i]
 		}
-		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "add="); ok {
+		if v, ok := strings.CutPrefix(a, "add="); ok {
 			name, flag, ok := strings.Cut(v, "=")
 			if !ok {
 				return fail(fmt.Sprintf("--add %q: want NAME=FLAG", v), "")
 			}
 			add[name] = append(add[name], flag)
+		}
+		if v, ok := strings.CutPrefix(a, "env="); ok {
+			if !strings.Contains(v, "=") {
+				return fail(fmt.Sprintf("--env %q: want KEY=VALUE", v), "")
+			}
+			env = append(env, v)
 		}
 	}
 	if s.topo != nil {
@@ -46,7 +50,7 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 		return fail("cannot read the Procfile that go tool lab up runs: "+err.Error(), "")
 	}
 	topo, err := StartTopology(s.Dir, procs, TopologyOpts{
-		FreePorts: true, Add: add,
+		FreePorts: true, Add: add, Env: env,
 		Resolve: func(words []string) (string, []string, error) {
 			prog, _, _, args, err := s.resolve(words)
 			return prog, args, err
@@ -86,6 +90,38 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 	}
 	s.Rep.Checkf("  every gRPC process reports SERVING")
 	return nil
+}
+
+// labTrace runs "go tool lab trace NN [TRACE_ID] [--from SERVICE]
+// [--id-only]" on the running topology's output: the trace as a tree, or
+// its id alone.
+func (s *Stage) labTrace(args []string) (string, error) {
+	if s.topo == nil {
+		return "", fmt.Errorf("no topology is running: start it with go tool lab up")
+	}
+	var q TraceQuery
+	idOnly := false
+	for i := min(1, len(args)); i < len(args); i++ {
+		switch a := strings.TrimLeft(args[i], "-"); {
+		case a == "id-only":
+			idOnly = true
+		case a == "from" && i+1 < len(args):
+			i++
+			q.From = args[i]
+		case strings.HasPrefix(a, "from="):
+			q.From = strings.TrimPrefix(a, "from=")
+		default:
+			q.ID = args[i]
+		}
+	}
+	t, err := WaitForTrace(s.topo.Spans, q, 10*time.Second)
+	if err != nil {
+		return "", err
+	}
+	if idOnly {
+		return t.ID, nil
+	}
+	return t.Tree(), nil
 }
 
 // StopTopology stops every process of the running topology as Ctrl+C would,
@@ -131,6 +167,44 @@ func (s *Stage) WaitForProcessOutput(prefix string, timeout time.Duration, texts
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// WaitForProcessOutputLine waits until a process of the topology whose name
+// starts with prefix has printed one line holding every one of texts.
+func (s *Stage) WaitForProcessOutputLine(prefix string, timeout time.Duration, texts ...string) error {
+	if s.topo == nil {
+		return fmt.Errorf("no topology is running")
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		var seen []string
+		for _, p := range s.topo.Procs {
+			if !strings.HasPrefix(p.Name, prefix) {
+				continue
+			}
+			for _, line := range strings.Split(p.Output(), "\n") {
+				if containsAll(line, texts) {
+					s.Rep.Checkf("  %s printed %q", p.Name, line)
+					return nil
+				}
+			}
+			seen = append(seen, "["+p.Name+"]\n"+p.Output())
+		}
+		if time.Now().After(deadline) {
+			return &Failure{Who: prefix, Received: strings.Join(seen, "\n"),
+				Why: fmt.Sprintf("no %s process printed a line with %q within %s", prefix, strings.Join(texts, `" and "`), timeout)}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func containsAll(line string, texts []string) bool {
+	for _, t := range texts {
+		if !strings.Contains(line, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // retarget points a command at the check's own processes instead of the

@@ -57,6 +57,8 @@ type TopologyOpts struct {
 	Resolve func(words []string) (prog string, args []string, err error)
 	// Out receives each line a process prints.
 	Out func(name, line string)
+	// Env is added to every process's environment, as KEY=VALUE.
+	Env []string
 }
 
 // Topology is a set of processes started from a Procfile.
@@ -123,7 +125,7 @@ func (t *Topology) Start(name string) error {
 	if p := t.Process(name); p != nil && !p.Exited() {
 		return fmt.Errorf("%s is running", name)
 	}
-	srv, err := launch(t.dir, name, spec[0], spec[1:], t.opts.Out)
+	srv, err := launch(t.dir, name, spec[0], spec[1:], t.opts.Env, t.opts.Out)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -203,6 +205,17 @@ func (t *Topology) swap(s string, ports map[string]string) string {
 	})
 }
 
+// Spans are the spans the processes have printed so far, with
+// OTEL_TRACES_EXPORTER=console.
+func (t *Topology) Spans() []*Span {
+	var all []*Span
+	for _, p := range t.Procs {
+		spans, _ := ParseSpans(strings.NewReader(p.Output()))
+		all = append(all, spans...)
+	}
+	return all
+}
+
 // Summary is what "go tool lab up" prints once everything is up: each
 // process's listening line under its name, with the Procfile's ports.
 func (t *Topology) Summary() string {
@@ -220,7 +233,7 @@ func (t *Topology) Summary() string {
 
 // launch starts one process and waits for its first "listening on" line:
 // a gRPC server's or a REST gateway's.
-func launch(dir, name, prog string, args []string, out func(name, line string)) (*Server, error) {
+func launch(dir, name, prog string, args, env []string, out func(name, line string)) (*Server, error) {
 	s := &Server{Name: name, exited: make(chan struct{})}
 	listening := make(chan struct{})
 	var once sync.Once
@@ -244,6 +257,7 @@ func launch(dir, name, prog string, args []string, out func(name, line string)) 
 	}}
 	s.cmd = exec.Command(prog, args...)
 	s.cmd.Dir = dir
+	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
 	if err := s.cmd.Start(); err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -39,6 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	interval := fs.Duration("update-interval", time.Second, "how often the simulated shop sells and restocks")
 	units := fs.Int("stock", 0, "start every product with `N` units instead of the sample's, for load tests")
 	healthAddr := cli.AddHealthAddr(fs)
+	metricsAddr := cli.AddMetricsAddr(fs)
 	common := cli.AddCommon(fs, "catalog")
 	cli.Usage(fs, "Serves the product catalog and its stock over gRPC, with a simulated live\ninventory, until Ctrl+C or SIGTERM.")
 	if err := cli.Parse(fs, args); err != nil {
@@ -47,7 +47,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *interval <= 0 {
 		return fmt.Errorf("-update-interval must be positive, got %s", *interval)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := cli.Logger(stderr)
+	tel, stopTelemetry, err := cli.Telemetry(ctx, "catalog", *metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
 	verifier, err := common.Verifier()
 	if err != nil {
 		return err
@@ -68,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Verifier:         verifier,
 		Creds:            credentials.NewTLS(tlsConfig),
 		MaxConnectionAge: ConnectionAge,
+		Telemetry:        tel,
 	})
 
 	// The simulated shop floor stops when run returns, however it returns,

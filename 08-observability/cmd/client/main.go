@@ -42,7 +42,9 @@ Run "client <command> -h" for a command's flags.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	flush := traceCalls(ctx)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	flush()
 	switch {
 	case err == nil:
 	case errors.Is(err, flag.ErrHelp):

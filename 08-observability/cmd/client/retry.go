@@ -55,6 +55,7 @@ func dialOptions() []grpc.DialOption {
 		grpc.WithDefaultServiceConfig(serviceConfig),
 		grpc.WithKeepaliveParams(clientKeepalive),
 		grpc.WithChainUnaryInterceptor(honourRetryInfo),
+		tracing(),
 	}
 }
 

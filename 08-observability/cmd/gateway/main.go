@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalogclient"
@@ -49,12 +48,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"the catalog: a gRPC `target` (dns:///catalog:50061) or a comma-separated list of host:port replicas")
 	ordersAt := fs.String("orders", "localhost:50051",
 		"the orders service: a gRPC `target` (dns:///orders:50051) or a comma-separated list of host:port")
+	metricsAddr := cli.AddMetricsAddr(fs)
 	common := cli.AddCommon(fs, "gateway")
 	cli.Usage(fs, "Serves the catalog and orders APIs as REST/JSON over HTTPS until Ctrl+C or\nSIGTERM, calling the services over gRPC.")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := cli.Logger(stderr)
+	tel, stopTelemetry, err := cli.Telemetry(ctx, "gateway", *metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
 	tlsConfig, err := common.TLS.ServerConfig()
 	if err != nil {
 		return err
@@ -65,17 +70,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	catalogConn, err := catalogclient.Dial(*catalogAt, asGateway)
+	catalogConn, err := catalogclient.Dial(*catalogAt, asGateway, tel.DialOption())
 	if err != nil {
 		return fmt.Errorf("-catalog: %w", err)
 	}
 	defer catalogConn.Close()
-	ordersConn, err := dial.Replicas(*ordersAt, "orders", ordersConfig, asGateway)
+	ordersConn, err := dial.Replicas(*ordersAt, "orders", ordersConfig, asGateway, tel.DialOption())
 	if err != nil {
 		return fmt.Errorf("-orders: %w", err)
 	}
 	defer ordersConn.Close()
-	rest, err := gateway.Handler(ctx, catalogConn, ordersConn, openapi.Document)
+	rest, err := gateway.Handler(ctx, catalogConn, ordersConn, openapi.Document, tel)
 	if err != nil {
 		return err
 	}

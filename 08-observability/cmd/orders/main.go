@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"time"
 
@@ -32,6 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"the catalog: a gRPC `target` (dns:///catalog:50061) or a comma-separated list of host:port replicas")
 	trackInterval := fs.Duration("track-interval", time.Second, "time between a tracked order's status changes")
 	healthAddr := cli.AddHealthAddr(fs)
+	metricsAddr := cli.AddMetricsAddr(fs)
 	common := cli.AddCommon(fs, "orders")
 	cli.Usage(fs, "Serves the orders over gRPC until Ctrl+C or SIGTERM, calling the catalog\nservice for prices and stock.")
 	if err := cli.Parse(fs, args); err != nil {
@@ -40,7 +40,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *trackInterval <= 0 {
 		return fmt.Errorf("-track-interval must be positive, got %s", *trackInterval)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := cli.Logger(stderr)
+	tel, stopTelemetry, err := cli.Telemetry(ctx, "orders", *metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
 	verifier, err := common.Verifier()
 	if err != nil {
 		return err
@@ -53,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	conn, err := catalogclient.Dial(*catalogAt, asOrders)
+	conn, err := catalogclient.Dial(*catalogAt, asOrders, tel.DialOption())
 	if err != nil {
 		return fmt.Errorf("-catalog: %w", err)
 	}
@@ -70,6 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Log:           log,
 		Verifier:      verifier,
 		Creds:         credentials.NewTLS(tlsConfig),
+		Telemetry:     tel,
 	})
 	if err := cli.ListenHealth(srv, *healthAddr); err != nil {
 		lis.Close()

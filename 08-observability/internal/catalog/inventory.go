@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"slices"
 	"strings"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -33,16 +37,38 @@ type InventoryService struct {
 	products *Store
 	held     *inventory.Reservations
 	log      *slog.Logger
+	outcomes metric.Int64Counter
 }
 
-// NewInventoryService returns the InventoryService handlers.
-func NewInventoryService(products *Store, held *inventory.Reservations, log *slog.Logger) *InventoryService {
-	return &InventoryService{products: products, held: held, log: log}
+// NewInventoryService returns the InventoryService handlers. outcomes
+// counts reservations by outcome.
+func NewInventoryService(products *Store, held *inventory.Reservations, log *slog.Logger,
+	outcomes metric.Int64Counter) *InventoryService {
+	return &InventoryService{products: products, held: held, log: log, outcomes: outcomes}
 }
 
 // ReserveStock prices an order's items, then takes them out of stock, once
-// per order id.
+// per order id. Its span and its metrics say what came of it.
 func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.ReserveStockRequest) (*inventoryv1.ReserveStockResponse, error) {
+	resp, err := s.reserve(ctx, req)
+	outcome := "reserved"
+	switch {
+	case err != nil:
+		outcome = "refused"
+	case !resp.GetReservedNow():
+		outcome = "repeated"
+	}
+	attrs := []attribute.KeyValue{attribute.String("outcome", outcome)}
+	if err != nil {
+		attrs = append(attrs, attribute.String("reason", cmp.Or(rpcerr.Reason(err), status.Code(err).String())))
+	}
+	s.outcomes.Add(ctx, 1, metric.WithAttributes(attrs...))
+	trace.SpanFromContext(ctx).AddEvent("stock "+outcome, trace.WithAttributes(
+		append(attrs, attribute.String("order.id", req.GetOrderId()[:min(len(req.GetOrderId()), rpcerr.MaxIDLength)]))...))
+	return resp, err
+}
+
+func (s *InventoryService) reserve(ctx context.Context, req *inventoryv1.ReserveStockRequest) (*inventoryv1.ReserveStockResponse, error) {
 	order, want, err := validateReserve(req)
 	if err != nil {
 		return nil, err
@@ -77,7 +103,7 @@ func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.Re
 		return nil, status.Error(codes.Internal, "could not reserve stock")
 	}
 	if now {
-		s.log.Info("reserved stock", "order", order, "products", len(want))
+		s.log.InfoContext(ctx, "reserved stock", "order", order, "products", len(want))
 	}
 	resp := &inventoryv1.ReserveStockResponse{ReservedNow: now}
 	for _, id := range ids {
@@ -87,14 +113,14 @@ func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.Re
 }
 
 // ReleaseStock gives back what an order reserved, once.
-func (s *InventoryService) ReleaseStock(_ context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
+func (s *InventoryService) ReleaseStock(ctx context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
 	order := strings.TrimSpace(req.GetOrderId())
 	if v, ok := rpcerr.CheckID("order_id", "order", order); !ok {
 		return nil, rpcerr.Invalid(v)
 	}
 	now := s.held.Release(order)
 	if now {
-		s.log.Info("released stock", "order", order)
+		s.log.InfoContext(ctx, "released stock", "order", order)
 	}
 	return &inventoryv1.ReleaseStockResponse{ReleasedNow: now}, nil
 }

@@ -78,3 +78,6 @@ func toStatus(err error, id string) error {
 		return status.Error(codes.Internal, "catalog lookup failed")
 	}
 }
+
+// OpenWatches is how many WatchProducts streams are open now.
+func (s *Service) OpenWatches() int { return s.watchers.Open() }

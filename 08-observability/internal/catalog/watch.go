@@ -69,7 +69,7 @@ func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc
 			}
 		}
 	}()
-	s.log.Info("watch ended", "products", ids, "updates_sent", sent,
+	s.log.InfoContext(ctx, "watch ended", "products", ids, "updates_sent", sent,
 		"duration", time.Since(start).Round(time.Millisecond), "code", status.Code(err).String())
 	return err
 }

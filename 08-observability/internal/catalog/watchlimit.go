@@ -63,3 +63,10 @@ func (l *WatchLimit) release(conn string) {
 		delete(l.byConn, conn)
 	}
 }
+
+// Open is how many watchers hold a slot now.
+func (l *WatchLimit) Open() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total
+}

@@ -33,6 +33,6 @@ const ServiceConfig = `{
 
 // Dial connects to the catalog at flag: a gRPC target or a list of
 // replicas (see dial.Target), presenting creds.
-func Dial(flag string, creds credentials.TransportCredentials) (*grpc.ClientConn, error) {
-	return dial.Replicas(flag, "catalog", ServiceConfig, creds)
+func Dial(flag string, creds credentials.TransportCredentials, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
+	return dial.Replicas(flag, "catalog", ServiceConfig, creds, extra...)
 }

@@ -9,7 +9,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/devpki"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/mtls"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
 )
 
 // Main runs run until it returns, cancelling its context on Ctrl+C (SIGINT)
@@ -80,6 +83,56 @@ func ListenHealth(srv *server.Server, addr string) error {
 	}
 	srv.ProbeOn(lis)
 	return nil
+}
+
+// AddMetricsAddr registers -metrics-addr, the admin port of /metrics.
+func AddMetricsAddr(fs *flag.FlagSet) *string {
+	return fs.String("metrics-addr", "", "serve Prometheus metrics at http://`host:port`/metrics (off when empty); "+
+		"an admin port: keep it off the public network")
+}
+
+// Telemetry sets up service's telemetry (see package telemetry), and, when
+// addr is set, serves its metrics there until ctx ends. The returned stop
+// stops the metrics server and flushes what is left to export.
+func Telemetry(ctx context.Context, service, addr string, log *slog.Logger) (*telemetry.Telemetry, func(), error) {
+	tel, err := telemetry.Setup(ctx, service, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("telemetry: %w", err)
+	}
+	flush := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(ctx); err != nil {
+			log.Warn("telemetry was not all flushed", "err", err)
+		}
+	}
+	if addr == "" {
+		return tel, flush, nil
+	}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		flush()
+		return nil, nil, fmt.Errorf("-metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", tel.Metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := srv.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("metrics server failed", "err", err)
+		}
+	}()
+	return tel, func() { _ = srv.Close(); <-served; flush() }, nil
+}
+
+// Logger writes text lines to w, each carrying the trace and span of the
+// call it was logged in.
+func Logger(w io.Writer) *slog.Logger {
+	return slog.New(telemetry.LogHandler(slog.NewTextHandler(w, nil)))
 }
 
 // Shutdown is how the service stops.

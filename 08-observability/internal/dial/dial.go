@@ -42,12 +42,14 @@ func Target(flag, name string) (string, []grpc.DialOption, error) {
 
 // Replicas connects to the service name at flag (see Target), presenting
 // creds, with serviceConfig: how calls are balanced, health-checked and
-// retried.
-func Replicas(flag, name, serviceConfig string, creds credentials.TransportCredentials) (*grpc.ClientConn, error) {
+// retried. extra adds options, such as telemetry's.
+func Replicas(flag, name, serviceConfig string, creds credentials.TransportCredentials,
+	extra ...grpc.DialOption) (*grpc.ClientConn, error) {
 	target, opts, err := Target(flag, name)
 	if err != nil {
 		return nil, err
 	}
+	opts = append(opts, extra...)
 	opts = append(opts,
 		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultServiceConfig(serviceConfig),

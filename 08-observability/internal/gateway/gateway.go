@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/catalog/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/orders/v1"
@@ -34,7 +35,11 @@ import (
 //
 // Every request passes the limits in limits.go before anything is parsed.
 // It also serves the OpenAPI document at /openapi.json.
-func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, openAPI []byte) (http.Handler, error) {
+//
+// tel traces each request (see telemetry.Handler), naming its span by the
+// route it took, and the gRPC calls it makes continue that trace.
+func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, openAPI []byte,
+	tel *telemetry.Telemetry) (http.Handler, error) {
 	// Two muxes over the same connections: unary answers are indented for
 	// people, while the watch stream sends exactly one JSON object a line,
 	// which is what a client reading it line by line needs.
@@ -59,12 +64,12 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	return limitBody(mux, MaxRequestBody), nil
+	return tel.Handler(limitBody(mux, MaxRequestBody), "gateway"), nil
 }
 
 func gatewayMux(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {
 	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m),
-		runtime.WithStreamErrorHandler(streamError))
+		runtime.WithStreamErrorHandler(streamError), runtime.WithMiddlewares(nameSpan))
 	if err := catalogv1.RegisterProductCatalogServiceHandler(ctx, gw, catalogConn); err != nil {
 		return nil, err
 	}
@@ -103,6 +108,17 @@ func Serve(ctx context.Context, lis net.Listener, h http.Handler, tlsConfig *tls
 		return err
 	}
 	return nil
+}
+
+// nameSpan names the request's span after its route, "POST /v1/orders",
+// rather than its path, which holds ids: a span name is a label to group by.
+func nameSpan(next runtime.HandlerFunc) runtime.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
+		if route, ok := runtime.HTTPPattern(r.Context()); ok {
+			telemetry.SetRoute(r, route.String())
+		}
+		next(w, r, params)
+	}
 }
 
 // stableJSON is protobuf's JSON mapping with grpc-gateway's defaults

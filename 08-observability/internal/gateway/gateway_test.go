@@ -31,6 +31,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/testutil"
 	"github.com/learn-grpc/learn-grpc/08-observability/openapi"
 )
@@ -86,7 +87,7 @@ func start(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	h, err := gateway.Handler(ctx, conn, conn, openapi.Document)
+	h, err := gateway.Handler(ctx, conn, conn, openapi.Document, telemetry.Off())
 	if err != nil {
 		t.Fatal(err)
 	}

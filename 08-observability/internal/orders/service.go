@@ -9,6 +9,10 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -52,6 +56,7 @@ type Service struct {
 	idle          time.Duration
 	stopping      <-chan struct{}
 	log           *slog.Logger
+	trackers      metric.Int64UpDownCounter
 }
 
 // Config is what a Service is made of.
@@ -68,6 +73,8 @@ type Config struct {
 	// streams end with UNAVAILABLE instead of holding the shutdown open.
 	Stopping <-chan struct{}
 	Log      *slog.Logger // nil discards
+	// Trackers counts the TrackOrder streams open; nil counts nothing.
+	Trackers metric.Int64UpDownCounter
 }
 
 // NewService returns the OrderManagement handlers.
@@ -75,8 +82,11 @@ func NewService(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+	if c.Trackers == nil {
+		c.Trackers = noop.Int64UpDownCounter{}
+	}
 	return &Service{orders: c.Orders, stock: c.Stock,
-		trackInterval: c.TrackInterval, stopping: c.Stopping, log: c.Log,
+		trackInterval: c.TrackInterval, stopping: c.Stopping, log: c.Log, trackers: c.Trackers,
 		firstMessage: cmp.Or(c.FirstMessageTimeout, DefaultFirstMessageTimeout),
 		idle:         cmp.Or(c.IdleTimeout, DefaultIdleTimeout)}
 }
@@ -118,7 +128,7 @@ func (s *Service) ownOrder(ctx context.Context, id string) (*ordersv1.Order, err
 		return nil, toStatus(err)
 	}
 	if err == nil && order.GetCustomerId() != caller.Subject {
-		s.log.Warn("caller asked for someone else's order", "subject", caller.Subject, "order", id)
+		s.log.WarnContext(ctx, "caller asked for someone else's order", "subject", caller.Subject, "order", id)
 		err = ErrNotFound
 	}
 	if err != nil {
@@ -186,7 +196,7 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 		}
 		return nil, stockStatus(err)
 	}
-	if order.Total, err = s.total(lines, prices); err != nil {
+	if order.Total, err = s.total(ctx, lines, prices); err != nil {
 		s.release(ctx, order.Id)
 		return nil, err
 	}
@@ -197,9 +207,11 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 		s.release(ctx, order.Id)
 	}
 	if err != nil {
-		s.log.Warn("storing an order failed; its stock was given back", "err", err)
+		s.log.WarnContext(ctx, "storing an order failed; its stock was given back", "err", err)
 		return nil, toStatus(err)
 	}
+	trace.SpanFromContext(ctx).AddEvent("order stored", trace.WithAttributes(
+		attribute.String("order.id", stored.GetId()), attribute.Bool("order.new", created)))
 	if !created {
 		return sameOrder(stored, want)
 	}
@@ -207,11 +219,11 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 }
 
 // total adds up the order at the prices the catalog gave.
-func (s *Service) total(lines []*ordersv1.OrderItem, prices map[string]*commonv1.Money) (*commonv1.Money, error) {
+func (s *Service) total(ctx context.Context, lines []*ordersv1.OrderItem, prices map[string]*commonv1.Money) (*commonv1.Money, error) {
 	list := make([]*commonv1.Money, len(lines))
 	for i, l := range lines {
 		if list[i] = prices[l.GetProductId()]; list[i] == nil {
-			s.log.Error("the catalog priced an order without one of its products", "product", l.GetProductId())
+			s.log.ErrorContext(ctx, "the catalog priced an order without one of its products", "product", l.GetProductId())
 			return nil, status.Error(codes.Internal, "could not place the order")
 		}
 	}
@@ -231,8 +243,11 @@ func enoughTime(ctx context.Context) error {
 func (s *Service) release(ctx context.Context, order string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
-	if err := s.stock.Release(ctx, order); err != nil {
-		s.log.Error("could not give back an order's stock", "order", order, "err", err)
+	err := s.stock.Release(ctx, order)
+	trace.SpanFromContext(ctx).AddEvent("stock released", trace.WithAttributes(
+		attribute.String("order.id", order), attribute.Bool("released", err == nil)))
+	if err != nil {
+		s.log.ErrorContext(ctx, "could not give back an order's stock", "order", order, "err", err)
 	}
 }
 

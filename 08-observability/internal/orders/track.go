@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -63,13 +64,15 @@ func (s *Service) TrackOrder(stream grpc.BidiStreamingServer[ordersv1.TrackOrder
 		return status.Errorf(codes.FailedPrecondition, "order %q is %s and will not be delivered", id, order.GetStatus())
 	}
 
+	s.trackers.Add(ctx, 1)
+	defer s.trackers.Add(context.WithoutCancel(ctx), -1)
 	ticker := time.NewTicker(s.trackInterval)
 	defer ticker.Stop()
 	idle.Reset(s.idle)
 	var pings int32
 	start := time.Now()
 	end := func(err error) error {
-		s.log.Info("tracking ended", "order", id, "pings", pings, "duration", time.Since(start).Round(time.Millisecond), "code", status.Code(err).String())
+		s.log.InfoContext(ctx, "tracking ended", "order", id, "pings", pings, "duration", time.Since(start).Round(time.Millisecond), "code", status.Code(err).String())
 		return err
 	}
 	for {

@@ -29,7 +29,7 @@ func (s *Service) UploadOrders(stream grpc.ClientStreamingServer[ordersv1.Upload
 	ctx := stream.Context()
 	summary := &ordersv1.UploadOrdersResponse{}
 	endEarly := func(err error) error {
-		s.log.Warn("upload ended early; the orders created so far are kept", "received", summary.Received,
+		s.log.WarnContext(ctx, "upload ended early; the orders created so far are kept", "received", summary.Received,
 			"created", len(summary.OrderIds), "order_ids", summary.OrderIds, "code", status.Code(err).String())
 		return rpcerr.With(err, summary)
 	}
@@ -49,7 +49,7 @@ func (s *Service) UploadOrders(stream grpc.ClientStreamingServer[ordersv1.Upload
 				return endEarly(err)
 			}
 			// The client has half-closed: it sent everything.
-			s.log.Info("upload finished", "received", summary.Received, "created", len(summary.OrderIds), "rejected", len(summary.Rejected))
+			s.log.InfoContext(ctx, "upload finished", "received", summary.Received, "created", len(summary.OrderIds), "rejected", len(summary.Rejected))
 			return stream.SendAndClose(summary)
 		case req := <-msgs:
 			if summary.Received == MaxUploadOrders {

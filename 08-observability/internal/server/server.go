@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/catalog/v1"
 	inventoryv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/inventory/v1"
@@ -60,6 +62,9 @@ type Config struct {
 	// MaxConnectionAge, if set, replaces Keepalive's: a service behind DNS
 	// keeps it short, so that clients look up its replicas again.
 	MaxConnectionAge time.Duration
+	// Telemetry traces every call and records its metrics; nil records
+	// nothing.
+	Telemetry *telemetry.Telemetry
 }
 
 // New registers the services on a new gRPC server.
@@ -69,7 +74,10 @@ func New(c Config) *Server {
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
-	opts := append(limitOptions(c.MaxConnectionAge), in.ServerOptions()...)
+	tel := cmp.Or(c.Telemetry, telemetry.Off())
+	instruments := tel.Instruments()
+	opts := append(limitOptions(c.MaxConnectionAge), tel.ServerOption())
+	opts = append(opts, in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
 	if c.Creds != nil {
 		opts = append(opts, grpc.Creds(c.Creds))
@@ -81,8 +89,13 @@ func New(c Config) *Server {
 	var held *inventory.Reservations
 	if c.Products != nil {
 		held = inventory.NewReservations(c.Stock)
-		catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
-		inventoryv1.RegisterInventoryServiceServer(s.grpc, catalog.NewInventoryService(c.Products, held, c.Log))
+		products := catalog.NewService(c.Products, c.Stock, c.Log)
+		if err := tel.ObserveWatchers(products.OpenWatches); err != nil {
+			c.Log.Warn("cannot report open watchers", "err", err)
+		}
+		catalogv1.RegisterProductCatalogServiceServer(s.grpc, products)
+		inventoryv1.RegisterInventoryServiceServer(s.grpc,
+			catalog.NewInventoryService(c.Products, held, c.Log, instruments.Reservations))
 		s.serving(catalogv1.ProductCatalogService_ServiceDesc, inventoryv1.InventoryService_ServiceDesc)
 	}
 	if c.Orders != nil {
@@ -92,7 +105,7 @@ func New(c Config) *Server {
 		}
 		ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{
 			Orders: c.Orders, Stock: stock,
-			TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log,
+			TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log, Trackers: instruments.Trackers,
 		}))
 		s.serving(ordersv1.OrderManagementService_ServiceDesc)
 	}

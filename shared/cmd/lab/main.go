@@ -23,8 +23,11 @@ Commands:
   check NN [--mine | -dir DIR]
                            prove stage NN's milestones: the lab's, yours, or DIR's;
                            NN.1 checks the stage's first exercise (on yours: --mine)
-  up NN [--mine | -dir DIR] [--add NAME=FLAG]...
+  up NN [--mine | -dir DIR] [--add NAME=FLAG]... [--env KEY=VALUE]...
                            run the processes of stage NN's Procfile (07 on) until Ctrl+C
+  trace NN [--from SERVICE] [--id-only] [--mine | -dir DIR] [TRACE_ID]
+                           print a trace that the processes of lab up wrote to the
+                           console (OTEL_TRACES_EXPORTER=console), as a tree
   progress                 the milestones each of your stages reaches
   check-all                every check, go vet, go test -race, buf lint and breaking
   gen [NN ...] | gen NN --mine
@@ -69,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runCheck(rest, root, rep, tools, stderr)
 	case "up":
 		return runUp(rest, root, stdout, stderr)
+	case "trace":
+		return runTrace(rest, root, stdout, stderr)
 	case "progress":
 		return runProgress(root, stdout, harness.NewTools(harness.NewReporter(io.Discard)))
 	case "check-all":

@@ -49,6 +49,8 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 	freePorts := fs.Bool("free-ports", false, "move every port to a free one (the check does this)")
 	add := addFlags{}
 	fs.Var(add, "add", "append a `NAME=FLAG` to the processes whose name starts with NAME, e.g. catalog=-latency=2s")
+	var env envFlags
+	fs.Var(&env, "env", "set `KEY=VALUE` in every process's environment, e.g. OTEL_TRACES_EXPORTER=console")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -77,16 +79,24 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 	for _, p := range procs {
 		width = max(width, len(p.Name))
 	}
+	logs, err := openLogs(target, procs)
+	if err != nil {
+		return err
+	}
+	defer closeLogs(logs)
 	var mu sync.Mutex
 	say := func(name, line string) {
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintf(stdout, "%-*s | %s\n", width, name, line)
+		if f := logs[name]; f != nil {
+			fmt.Fprintln(f, line)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	topo, err := harness.StartTopology(target, procs, harness.TopologyOpts{
-		FreePorts: *freePorts, Add: add, Out: say,
+		FreePorts: *freePorts, Add: add, Out: say, Env: env,
 		Resolve: func(words []string) (string, []string, error) {
 			if len(words) < 3 || words[0] != "go" || words[1] != "run" || !strings.HasPrefix(words[2], "./cmd/") {
 				return "", nil, fmt.Errorf("the Procfile runs \"go run ./cmd/NAME ...\" commands, not %q", strings.Join(words, " "))
@@ -113,6 +123,44 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// envFlags collects repeated --env KEY=VALUE.
+type envFlags []string
+
+func (e *envFlags) String() string { return strings.Join(*e, " ") }
+func (e *envFlags) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("want KEY=VALUE, as in OTEL_TRACES_EXPORTER=console")
+	}
+	*e = append(*e, v)
+	return nil
+}
+
+// logsDir is where lab up keeps each process's output, for lab trace.
+func logsDir(stage string) string { return filepath.Join(stage, ".dev", "logs") }
+
+// openLogs starts a fresh log file per process.
+func openLogs(stage string, procs []harness.Proc) (map[string]*os.File, error) {
+	if err := os.MkdirAll(logsDir(stage), 0o755); err != nil {
+		return nil, err
+	}
+	logs := map[string]*os.File{}
+	for _, p := range procs {
+		f, err := os.Create(filepath.Join(logsDir(stage), p.Name+".log"))
+		if err != nil {
+			closeLogs(logs)
+			return nil, err
+		}
+		logs[p.Name] = f
+	}
+	return logs, nil
+}
+
+func closeLogs(logs map[string]*os.File) {
+	for _, f := range logs {
+		_ = f.Close()
+	}
 }
 
 // watchExit says when a process ends before Ctrl+C.

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/learn-grpc/learn-grpc/shared/checks"
+	"github.com/learn-grpc/learn-grpc/shared/harness"
+)
+
+// runTrace prints one trace of the spans that the processes of lab up
+// wrote with OTEL_TRACES_EXPORTER=console: the latest (that began at
+// --from), or the one whose id is given.
+func runTrace(args []string, root string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: trace NN [--from SERVICE] [--id-only] [--mine | -dir DIR] [TRACE_ID]")
+	}
+	c, err := checks.Find(args[0])
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "read the logs of this `folder` instead of the stage's own")
+	mine := fs.Bool("mine", false, "read the logs of your own folder for the stage")
+	idOnly := fs.Bool("id-only", false, "print only the trace's id")
+	from := fs.String("from", "", "the latest trace that began at this `service` (gateway, say)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	target := filepath.Join(root, c.Stage)
+	switch {
+	case *mine:
+		if target, err = mineDir(root, c.Stage); err != nil {
+			return err
+		}
+	case *dir != "":
+		target = *dir
+	}
+	spans := func() []*harness.Span {
+		files, _ := filepath.Glob(filepath.Join(logsDir(target), "*.log"))
+		var all []*harness.Span
+		for _, name := range files {
+			if f, err := os.Open(name); err == nil {
+				s, _ := harness.ParseSpans(f)
+				f.Close()
+				all = append(all, s...)
+			}
+		}
+		return all
+	}
+	t, err := harness.WaitForTrace(spans, harness.TraceQuery{ID: fs.Arg(0), From: *from}, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("%w (lab up keeps each process's output in %s)", err, logsDir(target))
+	}
+	if *idOnly {
+		fmt.Fprintln(stdout, t.ID)
+		return nil
+	}
+	fmt.Fprint(stdout, t.Tree())
+	return nil
+}
