@@ -98,11 +98,14 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Off is telemetry that records nothing, for tests and tools.
-func Off() *Telemetry {
-	return &Telemetry{Tracer: noop.NewTracerProvider(), Meter: sdkmetric.NewMeterProvider(),
-		Propagator: propagation.TraceContext{}, Metrics: http.NotFoundHandler()}
+// New is telemetry over providers built elsewhere: tests give each
+// service its own, all exporting to one place. It serves no metrics.
+func New(tracer trace.TracerProvider, meter metric.MeterProvider) *Telemetry {
+	return &Telemetry{Tracer: tracer, Meter: meter, Propagator: propagation.TraceContext{}, Metrics: http.NotFoundHandler()}
 }
+
+// Off is telemetry that records nothing, for tests and tools.
+func Off() *Telemetry { return New(noop.NewTracerProvider(), sdkmetric.NewMeterProvider()) }
 
 // asked reports whether the environment variable names an exporter.
 func asked(env string) bool {

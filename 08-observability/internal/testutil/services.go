@@ -14,6 +14,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
 )
 
 // Service is a lab service served in-process over real TCP and mutual TLS,
@@ -28,27 +29,39 @@ type Service struct {
 // StartCatalog serves the sample catalog with the catalog's certificate.
 func StartCatalog(t testing.TB, pki *PKI, latency time.Duration) *Service {
 	t.Helper()
+	return StartCatalogTraced(t, pki, latency, telemetry.Off())
+}
+
+// StartCatalogTraced is StartCatalog with tel's telemetry.
+func StartCatalogTraced(t testing.TB, pki *PKI, latency time.Duration, tel *telemetry.Telemetry) *Service {
+	t.Helper()
 	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
 	return serve(t, pki, "catalog", stock, server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock})
+		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock, Telemetry: tel})
 }
 
 // StartOrders serves orders with its certificate, calling the catalog at
 // catalogAt (an address, or a comma-separated list).
 func StartOrders(t testing.TB, pki *PKI, catalogAt string) *Service {
 	t.Helper()
+	return StartOrdersTraced(t, pki, catalogAt, telemetry.Off())
+}
+
+// StartOrdersTraced is StartOrders with tel's telemetry, on its calls too.
+func StartOrdersTraced(t testing.TB, pki *PKI, catalogAt string, tel *telemetry.Telemetry) *Service {
+	t.Helper()
 	creds, err := pki.Files("orders").ClientCreds()
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := catalogclient.Dial(catalogAt, creds)
+	conn, err := catalogclient.Dial(catalogAt, creds, tel.DialOption())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
 	remote := catalogclient.New(conn)
 	return serve(t, pki, "orders", nil, server.Config{
-		Orders: orders.NewMemoryStore(), OrderStock: remote, TrackInterval: time.Second})
+		Orders: orders.NewMemoryStore(), OrderStock: remote, TrackInterval: time.Second, Telemetry: tel})
 }
 
 func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {

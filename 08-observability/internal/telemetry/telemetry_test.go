@@ -1,0 +1,183 @@
+package telemetry_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.uber.org/goleak"
+	"google.golang.org/grpc"
+
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/testutil"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/catalog/v1"
+	inventoryv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/inventory/v1"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestNothingIsExportedUnlessAsked(t *testing.T) {
+	t.Setenv("OTEL_TRACES_EXPORTER", "")
+	t.Setenv("OTEL_METRICS_EXPORTER", "")
+	tel, err := telemetry.Setup(t.Context(), "catalog", quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Shutdown(context.Background())
+	_, span := tel.Tracer.Tracer("test").Start(t.Context(), "work")
+	defer span.End()
+	if span.IsRecording() {
+		t.Error("a span records with OTEL_TRACES_EXPORTER unset")
+	}
+}
+
+// otlpReceiver counts the trace exports it receives, as a collector would.
+func otlpReceiver(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var got atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.URL.Path == "/v1/traces" {
+			got.Add(1)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &got
+}
+
+func otlpTo(t *testing.T, endpoint string) {
+	t.Setenv("OTEL_TRACES_EXPORTER", "otlp")
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+}
+
+// TestShutdownFlushesSpans: with a batch delay of an hour, spans reach the
+// collector only because Shutdown sends them.
+func TestShutdownFlushesSpans(t *testing.T) {
+	srv, got := otlpReceiver(t)
+	otlpTo(t, srv.URL)
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "3600000")
+	tel, err := telemetry.Setup(t.Context(), "orders", quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := tel.Tracer.Tracer("test").Start(t.Context(), "work")
+	span.End()
+	if n := got.Load(); n != 0 {
+		t.Fatalf("%d exports before shutdown, want 0 with a batch delay of an hour", n)
+	}
+	if err := tel.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := got.Load(); n != 1 {
+		t.Errorf("%d exports after shutdown, want 1", n)
+	}
+}
+
+// TestAFailingExporterFailsNoCall points OTLP at a port where nothing
+// listens: the calls go through all the same.
+func TestAFailingExporterFailsNoCall(t *testing.T) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + free.Addr().String()
+	free.Close()
+	otlpTo(t, dead)
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "10")
+	tel, err := telemetry.Setup(t.Context(), "catalog", quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pki := testutil.NewPKI(t)
+	cat := testutil.StartCatalogTraced(t, pki, 0, tel)
+	conn := dialCatalog(t, pki, cat.Addr)
+	for range 50 {
+		if _, err := catalogv1.NewProductCatalogServiceClient(conn).GetProduct(t.Context(),
+			&catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
+			t.Fatalf("GetProduct with the exporter down: %v", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = tel.Shutdown(ctx) // fails to deliver, within its bound
+}
+
+func dialCatalog(t *testing.T, pki *testutil.PKI, addr string) *grpc.ClientConn {
+	t.Helper()
+	creds, err := pki.Files("orders").ClientCreds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func TestMetricsReportTheCallsServed(t *testing.T) {
+	t.Setenv("OTEL_TRACES_EXPORTER", "")
+	t.Setenv("OTEL_METRICS_EXPORTER", "")
+	tel, err := telemetry.Setup(t.Context(), "catalog", quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Shutdown(context.Background())
+	pki := testutil.NewPKI(t)
+	cat := testutil.StartCatalogTraced(t, pki, 0, tel)
+	inv := inventoryv1.NewInventoryServiceClient(dialCatalog(t, pki, cat.Addr))
+	req := &inventoryv1.ReserveStockRequest{OrderId: "order-1",
+		Items: []*inventoryv1.StockItem{{ProductId: "product-123", Quantity: 1}}}
+	for range 2 { // reserved, then repeated
+		if _, err := inv.ReserveStock(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := httptest.NewRecorder()
+	tel.Metrics.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`rpc_method="ecommerce.inventory.v1.InventoryService/ReserveStock",rpc_response_status_code="OK",rpc_system_name="grpc"} 2`,
+		`outcome="reserved"} 1`,
+		`outcome="repeated"} 1`,
+		`learn_grpc_watchers_open{`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestALogLineCarriesItsSpan(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	defer tp.Shutdown(context.Background())
+	var out bytes.Buffer
+	log := slog.New(telemetry.LogHandler(slog.NewTextHandler(&out, nil)))
+	ctx, span := tp.Tracer("test").Start(t.Context(), "work")
+	log.InfoContext(ctx, "inside")
+	span.End()
+	log.InfoContext(t.Context(), "outside")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	sc := span.SpanContext()
+	if want := "trace_id=" + sc.TraceID().String() + " span_id=" + sc.SpanID().String(); !strings.Contains(lines[0], want) {
+		t.Errorf("inside a span: %q, want it to hold %q", lines[0], want)
+	}
+	if strings.Contains(lines[1], "trace_id") {
+		t.Errorf("outside a span: %q holds a trace id", lines[1])
+	}
+}
