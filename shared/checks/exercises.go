@@ -72,6 +72,14 @@ func Exercises() []*harness.Check {
 					Hint: "give each call to the catalog a context.WithTimeout of its own, inside the caller's"},
 				{Name: "every process stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopTopology() }},
 			}},
+		{Name: "08.1", Stage: "08-observability", Title: "exercise 1, count the orders", ServerCA: ".dev/ca.crt",
+			Milestones: []harness.Milestone{
+				{Name: "the development keys exist", Run: example("devcerts")},
+				{Name: "the services start", Run: example("ex1-up")},
+				{Name: "orders counts a new order and a repeated request_id apart", Run: example("ex1-orders"),
+					Hint: "a counter learn_grpc.orders on the meter provider, with an outcome attribute, added to once per order"},
+				{Name: "every process stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopTopology() }},
+			}},
 	}
 }
 
