@@ -35,7 +35,19 @@ func StartCatalog(t testing.TB, pki *PKI, latency time.Duration) *Service {
 // StartCatalogTraced is StartCatalog with tel's telemetry.
 func StartCatalogTraced(t testing.TB, pki *PKI, latency time.Duration, tel *telemetry.Telemetry) *Service {
 	t.Helper()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	return startCatalog(t, pki, latency, tel, catalog.SampleStock())
+}
+
+// StartDeepCatalog is StartCatalogTraced with stock that a benchmark
+// cannot sell out.
+func StartDeepCatalog(t testing.TB, pki *PKI, tel *telemetry.Telemetry) *Service {
+	t.Helper()
+	return startCatalog(t, pki, 0, tel, catalog.StartingStock(1_000_000_000))
+}
+
+func startCatalog(t testing.TB, pki *PKI, latency time.Duration, tel *telemetry.Telemetry, units map[string]int32) *Service {
+	t.Helper()
+	stock := inventory.NewStock(units, time.Now)
 	return serve(t, pki, "catalog", stock, server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock, Telemetry: tel})
 }

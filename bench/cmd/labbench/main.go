@@ -14,7 +14,8 @@
 //  8. fan-out: stage 03's feed with 10,000 watchers;
 //  9. hostile clients: a stream flood, oversized bodies, a stop with streams open;
 //  10. the price of the split: CreateOrder in one process (06) against stage
-//     07's orders calling a catalog replica over mTLS, and a replica killed.
+//     07's orders calling a catalog replica over mTLS, and a replica killed;
+//  11. the cost of tracing: stage 08 traced and exported over OTLP, or not.
 //
 // Every server is a real process on loopback TLS; load is bounded in time
 // and count. Run it from the lab root with scripts/bench, or:
@@ -69,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return *only == "" || slices.Contains(strings.Split(*only, ","), step)
 	}
 	if wanted("1") {
-		progress("1/10 encoding benchmarks")
+		progress("1/11 encoding benchmarks")
 		if err := measureEncoding(ctx, root, rep); err != nil {
 			return fmt.Errorf("encoding: %w", err)
 		}
@@ -83,15 +84,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		what string
 		run  func() error
 	}{
-		{"2/10 the protocols alone: gRPC against REST/JSON from net/http", func() error { return measureDirect(ctx, lab, *window, rep) }},
-		{"3/10 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
-		{"4/10 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
-		{"5/10 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
-		{"6/10 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
-		{"7/10 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
-		{fmt.Sprintf("8/10 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
-		{"9/10 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
-		{"10/10 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, lab, *window, rep) }},
+		{"2/11 the protocols alone: gRPC against REST/JSON from net/http", func() error { return measureDirect(ctx, lab, *window, rep) }},
+		{"3/11 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
+		{"4/11 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
+		{"5/11 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
+		{"6/11 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
+		{"7/11 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
+		{fmt.Sprintf("8/11 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
+		{"9/11 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
+		{"10/11 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, lab, *window, rep) }},
+		{"11/11 the cost of tracing", func() error { return measureTracing(ctx, root, lab, *window, rep) }},
 	}
 	for _, step := range steps {
 		number, _, _ := strings.Cut(step.what, "/")

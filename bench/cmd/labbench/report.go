@@ -58,6 +58,7 @@ type report struct {
 	hostile       hostileRow
 	split         []protocolRow
 	kill          killRow
+	tracing       tracingResult
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
@@ -145,6 +146,26 @@ func (r *report) print(w io.Writer, machine string) {
 	fmt.Fprintf(w, "| SIGTERM with a health watch, a product watch and a tracker open (grace 10 s) | stopped in %s; %s | |\n",
 		ms(h.stopTime), pairs(h.stopCodes))
 	r.printSplit(w)
+	r.printTracing(w)
+}
+
+// printTracing prints step 11: what tracing costs.
+func (r *report) printTracing(w io.Writer) {
+	t := r.tracing
+	if len(t.rows) == 0 {
+		return
+	}
+	comparison(w, "11. The cost of tracing: CreateOrder through stage 08's gateway (REST, HTTP/1.1), tracing off against\n"+
+		"    every request traced and exported over OTLP/HTTP to a local collector that discards it",
+		"off", "traced", "traced / off", t.rows, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "    The collector received %d exports. Per CreateOrder over gRPC, orders and a catalog in one process\n", t.exports)
+	fmt.Fprintln(w, "    (BenchmarkCreateOrder in 08-observability/internal/telemetry):")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| | allocs/op | B/op |")
+	fmt.Fprintln(w, "|---|---:|---:|")
+	fmt.Fprintf(w, "| off | %.0f | %.0f |\n| traced | %.0f | %.0f |\n| added | %+.0f | %+.0f |\n",
+		t.allocsOff, t.bytesOff, t.allocsOn, t.bytesOn, t.allocsOn-t.allocsOff, t.bytesOn-t.bytesOff)
 }
 
 // printSplit prints step 10: the price of the split, and a replica killed.

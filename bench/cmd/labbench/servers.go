@@ -137,11 +137,17 @@ func (l *lab) freshBare(logName string) (*process, error) {
 // start runs a server and waits for its first lines (where it says where
 // it listens).
 func start(ctx context.Context, bin, logFile string, lines int, args ...string) (*process, error) {
+	return startEnv(ctx, bin, logFile, lines, nil, args...)
+}
+
+// startEnv is start with env added to the server's environment.
+func startEnv(ctx context.Context, bin, logFile string, lines int, env []string, args ...string) (*process, error) {
 	log, err := os.Create(logFile)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -170,6 +176,9 @@ func start(ctx context.Context, bin, logFile string, lines int, args ...string) 
 		return nil, fmt.Errorf("%s did not start within a minute", filepath.Base(bin))
 	}
 	m := grpcLineRE.FindStringSubmatch(p.lines[0])
+	if m == nil {
+		m = restLineRE.FindStringSubmatch(p.lines[0])
+	}
 	if m == nil {
 		return nil, fmt.Errorf("%s printed %q", filepath.Base(bin), p.lines[0])
 	}

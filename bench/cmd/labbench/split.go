@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,65 +13,6 @@ import (
 
 	ordersv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/orders/v1"
 )
-
-// topology07 is stage 07 as go tool lab up runs it, without the gateway:
-// two catalog replicas and orders in front of them.
-type topology07 struct {
-	pki      string
-	token    string
-	catalogs []*process
-	orders   *process
-}
-
-// deepStock starts 06 and 07 alike with stock no load run can sell out.
-const deepStock = "-stock=1000000000"
-
-func start07(ctx context.Context, root, tmp string) (*topology07, error) {
-	bin := func(name string) string { return filepath.Join(tmp, "07-"+name) }
-	for _, cmd := range []string{"catalog", "orders", "devcerts", "token"} {
-		if err := build(ctx, filepath.Join(root, "07-microservices"), "./cmd/"+cmd, bin(cmd)); err != nil {
-			return nil, err
-		}
-	}
-	t := &topology07{pki: filepath.Join(tmp, "pki07")}
-	if out, err := exec.CommandContext(ctx, bin("devcerts"), "-dir", t.pki).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("devcerts: %v\n%s", err, out)
-	}
-	tok, err := exec.CommandContext(ctx, bin("token"), "-key", filepath.Join(t.pki, "jwt-signing.key"), "-subject", "bench",
-		"-scopes", "orders:write").Output()
-	if err != nil {
-		return nil, fmt.Errorf("token: %v", err)
-	}
-	t.token = strings.TrimSpace(string(tok))
-	files := func(service string) []string {
-		return []string{"-tls-cert=" + filepath.Join(t.pki, service+".crt"), "-tls-key=" + filepath.Join(t.pki, service+".key"),
-			"-tls-ca=" + filepath.Join(t.pki, "ca.crt"), "-jwt-public-key=" + filepath.Join(t.pki, "jwt-signing.pub")}
-	}
-	var addrs []string
-	for i := range 2 {
-		p, err := start(ctx, bin("catalog"), filepath.Join(tmp, fmt.Sprintf("catalog-%d.log", i+1)), 1,
-			append(files("catalog"), "-addr=127.0.0.1:0", deepStock)...)
-		if err != nil {
-			t.stop()
-			return nil, err
-		}
-		t.catalogs = append(t.catalogs, p)
-		addrs = append(addrs, p.addr)
-	}
-	if t.orders, err = start(ctx, bin("orders"), filepath.Join(tmp, "orders.log"), 1,
-		append(files("orders"), "-addr=127.0.0.1:0", "-catalog="+strings.Join(addrs, ","))...); err != nil {
-		t.stop()
-		return nil, err
-	}
-	return t, nil
-}
-
-func (t *topology07) stop() {
-	stopProcess(t.orders)
-	for _, p := range t.catalogs {
-		stopProcess(p)
-	}
-}
 
 func createOrder(client ordersv1.OrderManagementServiceClient, token string) func(context.Context) error {
 	return func(ctx context.Context) error {
@@ -94,7 +33,7 @@ func measureSplit(ctx context.Context, root string, l *lab, window time.Duration
 		return err
 	}
 	defer stopProcess(s06)
-	t, err := start07(ctx, root, l.tmp)
+	t, err := startStage(ctx, root, l.tmp, "07-microservices", false, nil)
 	if err != nil {
 		return err
 	}
@@ -134,7 +73,7 @@ type killRow struct {
 // third of the way through, and counts the calls that failed, and those
 // that took over 10 times the median of the calls before the kill: the
 // ones a retry inside orders had to rescue.
-func killUnderLoad(ctx context.Context, t *topology07, call func(context.Context) error, window time.Duration) (killRow, error) {
+func killUnderLoad(ctx context.Context, t *topology, call func(context.Context) error, window time.Duration) (killRow, error) {
 	type result struct {
 		start, end time.Time
 		err        error
