@@ -104,7 +104,7 @@ func (s *Stock) Take(quantities map[string]int32) error {
 		l, ok := s.levels[id]
 		switch {
 		case !ok:
-			return fmt.Errorf("%w: %q", ErrUnknownProduct, id)
+			return &UnknownProductError{ID: id}
 		case quantities[id] <= 0:
 			return fmt.Errorf("take of %s must be positive, got %d", id, quantities[id])
 		case l.Quantity < quantities[id]:
