@@ -153,6 +153,9 @@ func TestManifestsAgreeWithTheBinaries(t *testing.T) {
 				}
 			}
 
+			if want := fmt.Sprintf(":%d", port(c, "metrics")); a["metrics-addr"] != want {
+				t.Errorf("-metrics-addr=%q, want %s, the metrics containerPort", a["metrics-addr"], want)
+			}
 			checkProbes(t, svc, c, a)
 			checkTargets(t, svc, a, ports)
 			checkSecrets(t, pod, c, a)
