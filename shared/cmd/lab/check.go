@@ -43,7 +43,7 @@ func runCheck(args []string, root string, rep *harness.Reporter, tools *harness.
 }
 
 // runTour shows the newest stage working end to end: its check builds the
-// binaries, starts the server, calls it the ways the README does, and stops it.
+// binaries, starts its processes, calls them the ways the README does, and stops them.
 func runTour(root string, rep *harness.Reporter, tools *harness.Tools) error {
 	all := checks.All()
 	newest := all[len(all)-1]

@@ -17,7 +17,7 @@ import (
 const usage = `Usage: go tool lab <command> [arguments]
 
 Commands:
-  tour                     build the newest stage, start its server, call it
+  tour                     build the newest stage, start its processes, call them
   start NN [--from DIR]    start building stage NN yourself, in ../learn-grpc-mine/NN-...,
                            from the lab's stage before it (or DIR, your own)
   check NN [--mine | -dir DIR]
