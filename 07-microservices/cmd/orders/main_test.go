@@ -123,6 +123,45 @@ func TestAReplicaKilledUnderLoadFailsNoCall(t *testing.T) {
 	}
 }
 
+// TestAReplicaNotServingGetsNoCalls: a replica whose health turns
+// NOT_SERVING (it is draining before it stops) gets no new calls, though it
+// still answers them.
+func TestAReplicaNotServingGetsNoCalls(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	leaving := testutil.StartDrainingCatalog(t, pki, 2*time.Second)
+	staying := testutil.StartCatalog(t, pki, 0)
+	client, _ := ordersClient(t, pki, leaving, staying)
+	for range 4 { // both replicas ready, and in turn
+		if _, err := client.CreateOrder(t.Context(), order("product-321", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(leaving.Logs.String(), "reserved stock") {
+		t.Fatalf("the replica served nothing before its stop; the test proves nothing:\n%s", leaving.Logs)
+	}
+	leaving.Stop()
+	testutil.WaitFor(t, "the replica to say it is shutting down", func() bool {
+		return strings.Contains(leaving.Logs.String(), "shutting down")
+	})
+	// The client hears of it on its health Watch stream, a moment later:
+	// from then on, ten orders in a row must all go to the other replica.
+	// round_robin without health checks would send every other one there.
+	inARow := 0
+	for n := 0; inARow < 10; n++ {
+		if n == 200 {
+			t.Fatal("the NOT_SERVING replica still takes orders after 200 of them")
+		}
+		before := strings.Count(leaving.Logs.String(), "reserved stock")
+		if _, err := client.CreateOrder(t.Context(), order("product-321", 1)); err != nil {
+			t.Fatal(err)
+		}
+		inARow++
+		if strings.Count(leaving.Logs.String(), "reserved stock") != before {
+			inARow = 0
+		}
+	}
+}
+
 // TestTheDeadlineTravels: a caller's deadline cancels the catalog's work
 // too, and leaves its stock as it was.
 func TestTheDeadlineTravels(t *testing.T) {

@@ -23,6 +23,9 @@ type Service struct {
 	Srv   *server.Server
 	Stock *inventory.Stock // the catalog's
 	Logs  *LockedBuffer
+	// Stop starts the service's graceful stop, as SIGTERM would, without
+	// waiting for it.
+	Stop func()
 }
 
 // StartCatalog serves the sample catalog with the catalog's certificate.
@@ -53,6 +56,20 @@ func StartOrders(t testing.TB, pki *PKI, catalogAt string) *Service {
 
 func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {
 	t.Helper()
+	return serveUntil(t, pki, name, stock, c, server.Shutdown{})
+}
+
+// StartDrainingCatalog is StartCatalog whose Stop keeps serving for drain
+// while its health says NOT_SERVING, as a replica leaving a rollout does.
+func StartDrainingCatalog(t testing.TB, pki *PKI, drain time.Duration) *Service {
+	t.Helper()
+	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	return serveUntil(t, pki, "catalog", stock, server.Config{
+		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock}, server.Shutdown{Drain: drain})
+}
+
+func serveUntil(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config, sd server.Shutdown) *Service {
+	t.Helper()
 	tlsConfig, err := pki.Files(name).ServerConfig()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +83,8 @@ func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server
 	s.Srv = server.New(c)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Srv.Serve(ctx, lis, server.Shutdown{}) }()
+	go func() { done <- s.Srv.Serve(ctx, lis, sd) }()
+	s.Stop = stop
 	t.Cleanup(func() { stop(); <-done })
 	return s
 }
