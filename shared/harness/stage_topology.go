@@ -2,7 +2,9 @@ package harness
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,27 +17,9 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 	fail := func(why, received string) error {
 		return &Failure{Command: c.Text, Who: "lab up", Why: why, Received: received, Section: ex.Section}
 	}
-	add := map[string][]string{}
-	var env []string
-	for i := 0; i < len(args); i++ {
-		a := strings.TrimLeft(args[i], "-")
-		if (a == "add" || a == "env") && i+1 < len(args) {
-			i++
-			a += "=" + args[i]
-		}
-		if v, ok := strings.CutPrefix(a, "add="); ok {
-			name, flag, ok := strings.Cut(v, "=")
-			if !ok {
-				return fail(fmt.Sprintf("--add %q: want NAME=FLAG", v), "")
-			}
-			add[name] = append(add[name], flag)
-		}
-		if v, ok := strings.CutPrefix(a, "env="); ok {
-			if !strings.Contains(v, "=") {
-				return fail(fmt.Sprintf("--env %q: want KEY=VALUE", v), "")
-			}
-			env = append(env, v)
-		}
+	var up *UpFlags
+	if _, err := parseLabArgs(args, func(fs *flag.FlagSet) { up = NewUpFlags(fs) }); err != nil {
+		return fail("go tool lab up: "+err.Error(), "")
 	}
 	if s.topo != nil {
 		s.Rep.Checkf("  stopping the topology started before")
@@ -50,7 +34,7 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 		return fail("cannot read the Procfile that go tool lab up runs: "+err.Error(), "")
 	}
 	topo, err := StartTopology(s.Dir, procs, TopologyOpts{
-		FreePorts: true, Add: add, Env: env,
+		FreePorts: true, Add: up.Add, Env: up.Env,
 		Resolve: func(words []string) (string, []string, error) {
 			prog, _, _, args, err := s.resolve(words)
 			return prog, args, err
@@ -99,20 +83,14 @@ func (s *Stage) labTrace(args []string) (string, error) {
 	if s.topo == nil {
 		return "", fmt.Errorf("no topology is running: start it with go tool lab up")
 	}
-	var q TraceQuery
-	idOnly := false
-	for i := min(1, len(args)); i < len(args); i++ {
-		switch a := strings.TrimLeft(args[i], "-"); {
-		case a == "id-only":
-			idOnly = true
-		case a == "from" && i+1 < len(args):
-			i++
-			q.From = args[i]
-		case strings.HasPrefix(a, "from="):
-			q.From = strings.TrimPrefix(a, "from=")
-		default:
-			q.ID = args[i]
-		}
+	var tf *TraceFlags
+	rest, err := parseLabArgs(args, func(fs *flag.FlagSet) { tf = NewTraceFlags(fs) })
+	if err != nil {
+		return "", err
+	}
+	q, idOnly := tf.Query, tf.IDOnly
+	if len(rest) > 0 {
+		q.ID = rest[0]
 	}
 	t, err := WaitForTrace(s.topo.Spans, q, 10*time.Second)
 	if err != nil {
@@ -143,35 +121,24 @@ func (s *Stage) StopTopology() error {
 // starts with prefix has printed one of texts, for effects only a service
 // sees.
 func (s *Stage) WaitForProcessOutput(prefix string, timeout time.Duration, texts ...string) error {
-	if s.topo == nil {
-		return fmt.Errorf("no topology is running")
-	}
-	deadline := time.Now().Add(timeout)
-	for {
-		var seen []string
-		for _, p := range s.topo.Procs {
-			if !strings.HasPrefix(p.Name, prefix) {
-				continue
-			}
-			for _, text := range texts {
-				if strings.Contains(p.Output(), text) {
-					s.Rep.Checkf("  %s printed %q", p.Name, text)
-					return nil
-				}
-			}
-			seen = append(seen, "["+p.Name+"]\n"+p.Output())
-		}
-		if time.Now().After(deadline) {
-			return &Failure{Who: prefix, Received: strings.Join(seen, "\n"),
-				Why: fmt.Sprintf("no %s process printed %q within %s", prefix, strings.Join(texts, `" or "`), timeout)}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return s.waitForProcessLine(prefix, timeout, fmt.Sprintf("%q", strings.Join(texts, `" or "`)),
+		func(line string) bool {
+			return slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(line, t) })
+		})
 }
 
 // WaitForProcessOutputLine waits until a process of the topology whose name
 // starts with prefix has printed one line holding every one of texts.
 func (s *Stage) WaitForProcessOutputLine(prefix string, timeout time.Duration, texts ...string) error {
+	return s.waitForProcessLine(prefix, timeout, fmt.Sprintf("a line with %q", strings.Join(texts, `" and "`)),
+		func(line string) bool {
+			return !slices.ContainsFunc(texts, func(t string) bool { return !strings.Contains(line, t) })
+		})
+}
+
+// waitForProcessLine polls the output of prefix's processes for a line
+// that match accepts, for up to timeout.
+func (s *Stage) waitForProcessLine(prefix string, timeout time.Duration, what string, match func(string) bool) error {
 	if s.topo == nil {
 		return fmt.Errorf("no topology is running")
 	}
@@ -183,7 +150,7 @@ func (s *Stage) WaitForProcessOutputLine(prefix string, timeout time.Duration, t
 				continue
 			}
 			for _, line := range strings.Split(p.Output(), "\n") {
-				if containsAll(line, texts) {
+				if match(line) {
 					s.Rep.Checkf("  %s printed %q", p.Name, line)
 					return nil
 				}
@@ -192,19 +159,10 @@ func (s *Stage) WaitForProcessOutputLine(prefix string, timeout time.Duration, t
 		}
 		if time.Now().After(deadline) {
 			return &Failure{Who: prefix, Received: strings.Join(seen, "\n"),
-				Why: fmt.Sprintf("no %s process printed a line with %q within %s", prefix, strings.Join(texts, `" and "`), timeout)}
+				Why: fmt.Sprintf("no %s process printed %s within %s", prefix, what, timeout)}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-func containsAll(line string, texts []string) bool {
-	for _, t := range texts {
-		if !strings.Contains(line, t) {
-			return false
-		}
-	}
-	return true
 }
 
 // retarget points a command at the check's own processes instead of the

@@ -49,14 +49,24 @@ func measureDirect(ctx context.Context, l *lab, window time.Duration, rep *repor
 // restClient is a JSON client of url: over HTTP/1.1 with keep-alive, one
 // connection per concurrent caller, or over one HTTP/2 connection.
 func restClient(l *lab, url string, conc int, http2 bool) (*http.Transport, func(context.Context) error) {
-	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: l.pool()}, MaxIdleConnsPerHost: conc,
+	return restCaller(l.pool(), conc, http2, func(ctx context.Context) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, "GET", url, nil)
+	})
+}
+
+// restCaller makes a call function for load: each call sends the request
+// newRequest builds, reads the whole answer, and fails unless it is 200 over
+// the protocol asked for. HTTP/1.1 keeps a connection per caller.
+func restCaller(pool *x509.CertPool, conc int, http2 bool,
+	newRequest func(context.Context) (*http.Request, error)) (*http.Transport, func(context.Context) error) {
+	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: conc,
 		ForceAttemptHTTP2: http2}
 	if !http2 {
 		transport.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{} // HTTP/1.1 only
 	}
 	client := &http.Client{Transport: transport}
 	return transport, func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+		req, err := newRequest(ctx)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -102,26 +101,14 @@ func orderREST(t *topology, conc int) (func(context.Context) error, func()) {
 	if pem, err := os.ReadFile(filepath.Join(t.pki, "ca.crt")); err == nil {
 		pool.AppendCertsFromPEM(pem)
 	}
-	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: conc,
-		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{}}
-	client := &http.Client{Transport: transport}
 	url := "https://" + t.restAddr + "/v1/orders"
-	return func(ctx context.Context) error {
+	transport, call := restCaller(pool, conc, false, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, "POST", url,
 			strings.NewReader(`{"items": [{"productId": "product-321", "quantity": 1}]}`))
-		if err != nil {
-			return err
+		if err == nil {
+			req.Header.Set("Authorization", "Bearer "+t.token)
 		}
-		req.Header.Set("Authorization", "Bearer "+t.token)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		_, _ = io.Copy(io.Discard, resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("HTTP %d", resp.StatusCode)
-		}
-		return nil
-	}, transport.CloseIdleConnections
+		return req, err
+	})
+	return call, transport.CloseIdleConnections
 }

@@ -25,21 +25,18 @@ func runTrace(args []string, root string, stdout, stderr io.Writer) error {
 	}
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "", "read the logs of this `folder` instead of the stage's own")
-	mine := fs.Bool("mine", false, "read the logs of your own folder for the stage")
-	idOnly := fs.Bool("id-only", false, "print only the trace's id")
-	from := fs.String("from", "", "the latest trace that began at this `service` (gateway, say)")
+	tf := harness.NewTraceFlags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	target := filepath.Join(root, c.Stage)
 	switch {
-	case *mine:
+	case tf.Mine:
 		if target, err = mineDir(root, c.Stage); err != nil {
 			return err
 		}
-	case *dir != "":
-		target = *dir
+	case tf.Dir != "":
+		target = tf.Dir
 	}
 	spans := func() []*harness.Span {
 		files, _ := filepath.Glob(filepath.Join(logsDir(target), "*.log"))
@@ -53,11 +50,12 @@ func runTrace(args []string, root string, stdout, stderr io.Writer) error {
 		}
 		return all
 	}
-	t, err := harness.WaitForTrace(spans, harness.TraceQuery{ID: fs.Arg(0), From: *from}, 10*time.Second)
+	tf.Query.ID = fs.Arg(0)
+	t, err := harness.WaitForTrace(spans, tf.Query, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("%w (lab up keeps each process's output in %s)", err, logsDir(target))
 	}
-	if *idOnly {
+	if tf.IDOnly {
 		fmt.Fprintln(stdout, t.ID)
 		return nil
 	}

@@ -18,19 +18,6 @@ import (
 	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
 
-// addFlags collects repeated --add NAME=FLAG.
-type addFlags map[string][]string
-
-func (a addFlags) String() string { return "" }
-func (a addFlags) Set(v string) error {
-	name, flag, ok := strings.Cut(v, "=")
-	if !ok || name == "" {
-		return fmt.Errorf("want NAME=FLAG, as in catalog=-latency=2s")
-	}
-	a[name] = append(a[name], flag)
-	return nil
-}
-
 // runUp starts the processes of a stage's Procfile, each once the one before
 // it listens, shows their output under their names, and stops them all on
 // Ctrl+C. Typed lines "kill NAME" and "start NAME" crash or restart one.
@@ -44,26 +31,20 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 	}
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "", "run this `folder`'s Procfile instead of the stage's own")
-	mine := fs.Bool("mine", false, "run your own folder for the stage")
-	freePorts := fs.Bool("free-ports", false, "move every port to a free one (the check does this)")
-	add := addFlags{}
-	fs.Var(add, "add", "append a `NAME=FLAG` to the processes whose name starts with NAME, e.g. catalog=-latency=2s")
-	var env envFlags
-	fs.Var(&env, "env", "set `KEY=VALUE` in every process's environment, e.g. OTEL_TRACES_EXPORTER=console")
+	up := harness.NewUpFlags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	target := filepath.Join(root, c.Stage)
 	switch {
-	case *mine && *dir != "":
+	case up.Mine && up.Dir != "":
 		return fmt.Errorf("give --mine or -dir, not both")
-	case *mine:
+	case up.Mine:
 		if target, err = mineDir(root, c.Stage); err != nil {
 			return err
 		}
-	case *dir != "":
-		target = *dir
+	case up.Dir != "":
+		target = up.Dir
 	}
 	procs, err := harness.LoadProcfile(target)
 	if err != nil {
@@ -96,7 +77,7 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	topo, err := harness.StartTopology(target, procs, harness.TopologyOpts{
-		FreePorts: *freePorts, Add: add, Out: say, Env: env,
+		FreePorts: up.FreePorts, Add: up.Add, Out: say, Env: up.Env,
 		Resolve: func(words []string) (string, []string, error) {
 			if len(words) < 3 || words[0] != "go" || words[1] != "run" || !strings.HasPrefix(words[2], "./cmd/") {
 				return "", nil, fmt.Errorf("the Procfile runs \"go run ./cmd/NAME ...\" commands, not %q", strings.Join(words, " "))
@@ -122,18 +103,6 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 	if err := topo.Stop(20 * time.Second); err != nil {
 		return err
 	}
-	return nil
-}
-
-// envFlags collects repeated --env KEY=VALUE.
-type envFlags []string
-
-func (e *envFlags) String() string { return strings.Join(*e, " ") }
-func (e *envFlags) Set(v string) error {
-	if !strings.Contains(v, "=") {
-		return fmt.Errorf("want KEY=VALUE, as in OTEL_TRACES_EXPORTER=console")
-	}
-	*e = append(*e, v)
 	return nil
 }
 
