@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -77,8 +79,22 @@ var loopbackPortRE = regexp.MustCompile(`\b(localhost|127\.0\.0\.1):(\d{2,5})\b`
 // has printed its listening line. If one fails, those started are killed.
 func StartTopology(dir string, procs []Proc, o TopologyOpts) (*Topology, error) {
 	t := &Topology{ports: map[string]string{}, dir: dir, opts: o, specs: map[string][]string{}}
-	if o.FreePorts {
-		for _, p := range procs {
+	for _, p := range procs {
+		if err := t.startNew(p); err != nil {
+			t.killAll()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// startNew starts p for the first time. With FreePorts, the ports that p is
+// the first to name are picked just before it starts, and picked again if one
+// was taken in between.
+func (t *Topology) startNew(p Proc) error {
+	for attempt := 1; ; attempt++ {
+		var picked []string
+		if t.opts.FreePorts {
 			for _, w := range p.Words {
 				for _, m := range loopbackPortRE.FindAllStringSubmatch(w, -1) {
 					if _, done := t.ports[m[2]]; done {
@@ -86,34 +102,34 @@ func StartTopology(dir string, procs []Proc, o TopologyOpts) (*Topology, error) 
 					}
 					port, err := freePort()
 					if err != nil {
-						return nil, err
+						return err
 					}
 					t.ports[m[2]] = port
+					picked = append(picked, m[2])
 				}
 			}
 		}
-	}
-	for _, p := range procs {
-		prog, args, err := o.Resolve(p.Words)
+		prog, args, err := t.opts.Resolve(p.Words)
 		if err != nil {
-			t.killAll()
-			return nil, fmt.Errorf("%s: %w", p.Name, err)
+			return fmt.Errorf("%s: %w", p.Name, err)
 		}
 		for i := range args {
 			args[i] = t.Map(args[i])
 		}
-		for prefix, extra := range o.Add {
+		for prefix, extra := range t.opts.Add {
 			if strings.HasPrefix(p.Name, prefix) {
 				args = append(args, extra...)
 			}
 		}
 		t.specs[p.Name] = append([]string{prog}, args...)
-		if err := t.Start(p.Name); err != nil {
-			t.killAll()
-			return nil, err
+		err = t.Start(p.Name)
+		if err == nil || len(picked) == 0 || attempt == 3 || !addrInUse(err) {
+			return err
+		}
+		for _, port := range picked {
+			delete(t.ports, port)
 		}
 	}
-	return t, nil
 }
 
 // Start starts the process name, again if it ran before.
@@ -274,10 +290,23 @@ func launch(dir, name, prog string, args, env []string, out func(name, line stri
 	}
 }
 
-// freePort asks the kernel for a free loopback port. Another program could
-// take it before the process does; the check then fails loudly, never
-// silently talks to the wrong server.
-func freePort() (string, error) {
+// freePort picks a free loopback port below the range the kernel hands out
+// to outgoing connections: a port from that range (what ":0" gives) can be
+// taken by any connection before the process gets to bind it.
+var freePort = func() (string, error) {
+	lo, hi := ephemeralPorts()
+	for range 100 {
+		port := 10000 + rand.IntN(50000)
+		if port >= lo && port <= hi {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return strconv.Itoa(port), nil
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
@@ -285,4 +314,22 @@ func freePort() (string, error) {
 	defer l.Close()
 	_, port, err := net.SplitHostPort(l.Addr().String())
 	return port, err
+}
+
+// ephemeralPorts is the kernel's range for outgoing connections: Linux says
+// which; macOS and Windows use IANA's.
+func ephemeralPorts() (lo, hi int) {
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if n, _ := fmt.Sscan(string(b), &lo, &hi); n == 2 && lo <= hi {
+			return lo, hi
+		}
+	}
+	return 49152, 65535
+}
+
+// addrInUse reports whether a process failed because its port was taken,
+// as Linux and macOS, or Windows, put it.
+func addrInUse(err error) bool {
+	return strings.Contains(err.Error(), "address already in use") ||
+		strings.Contains(err.Error(), "Only one usage of each socket address")
 }

@@ -1,11 +1,18 @@
 package harness
 
 import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadProcfile(t *testing.T) {
@@ -54,4 +61,72 @@ func TestTopologyPorts(t *testing.T) {
 			t.Errorf("Unmap(%q) = %q, want %q", tt.real, got, tt.readme)
 		}
 	}
+}
+
+func TestFreePort(t *testing.T) {
+	t.Run("it stays out of the range outgoing connections take ports from", func(t *testing.T) {
+		lo, hi := ephemeralPorts()
+		for range 50 {
+			port, err := freePort()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := strconv.Atoi(port); n >= lo && n <= hi {
+				t.Fatalf("freePort() = %s, inside the ephemeral range %d-%d", port, lo, hi)
+			}
+		}
+	})
+	t.Run("a port taken before the process binds it is picked again", func(t *testing.T) {
+		taken, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer taken.Close()
+		_, takenPort, _ := net.SplitHostPort(taken.Addr().String())
+		pick, calls := freePort, 0
+		freePort = func() (string, error) {
+			if calls++; calls == 1 {
+				return takenPort, nil
+			}
+			return pick()
+		}
+		defer func() { freePort = pick }()
+
+		procs := []Proc{{Name: "server", Words: []string{"listen", "127.0.0.1:50051"}}}
+		topo, err := StartTopology(t.TempDir(), procs, TopologyOpts{
+			FreePorts: true,
+			Env:       []string{"LAB_TEST_LISTENER=1"},
+			Resolve: func(words []string) (string, []string, error) {
+				return os.Args[0], append([]string{"-test.run=^TestListenerProcess$"}, words[1:]...), nil
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer topo.Stop(10 * time.Second)
+		if got, want := topo.Process("server").Addr, topo.Map("127.0.0.1:50051"); got != want {
+			t.Errorf("the server listens on %s, but the topology maps its port to %s", got, want)
+		}
+		if got := topo.Map("127.0.0.1:50051"); got == "127.0.0.1:"+takenPort {
+			t.Errorf("the topology kept the taken port %s", takenPort)
+		}
+	})
+}
+
+// TestListenerProcess is not a test: TestFreePort runs the test binary
+// through it as a server that listens on its argument until Ctrl+C.
+func TestListenerProcess(t *testing.T) {
+	if os.Getenv("LAB_TEST_LISTENER") == "" {
+		t.Skip("a helper process for TestFreePort")
+	}
+	l, err := net.Listen("tcp", flag.Arg(0))
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(2)
+	}
+	fmt.Printf("gRPC server listening on %s\n", l.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	<-ctx.Done()
+	os.Exit(0)
 }
