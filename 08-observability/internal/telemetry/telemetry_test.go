@@ -5,10 +5,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,42 +87,64 @@ func TestShutdownFlushesSpans(t *testing.T) {
 	}
 }
 
-// TestAFailingExporterFailsNoCall points OTLP at a port where nothing
-// listens: the calls go through all the same.
-func TestAFailingExporterFailsNoCall(t *testing.T) {
-	free, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := "http://" + free.Addr().String()
-	free.Close()
-	otlpTo(t, dead)
+// TestAStalledExporterHoldsUpNoCall points OTLP at a collector that takes
+// the export requests and answers none until the calls are done. Spans end
+// inside each call (the client's when the call returns), so an exporter on
+// the calls' path would hold every call until the collector answers.
+func TestAStalledExporterHoldsUpNoCall(t *testing.T) {
+	answer := make(chan struct{})
+	var answered sync.Once
+	release := func() { answered.Do(func() { close(answer) }) }
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-answer
+	}))
+	t.Cleanup(collector.Close)
+	t.Cleanup(release) // before the collector closes: it waits for its handlers
+	otlpTo(t, collector.URL)
 	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "10")
+	t.Setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "600000") // a stalled export waits ten minutes
 	tel, err := telemetry.Setup(t.Context(), "catalog", quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
 	pki := testutil.NewPKI(t)
 	cat := testutil.StartCatalogTraced(t, pki, 0, tel)
-	conn := dialCatalog(t, pki, cat.Addr)
-	for range 50 {
-		if _, err := catalogv1.NewProductCatalogServiceClient(conn).GetProduct(t.Context(),
-			&catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
-			t.Fatalf("GetProduct with the exporter down: %v", err)
+	catalog := catalogv1.NewProductCatalogServiceClient(dialCatalog(t, pki, cat.Addr, tel.DialOption()))
+
+	done := make(chan error, 1)
+	go func() {
+		for range 50 {
+			if _, err := catalog.GetProduct(t.Context(), &catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
+				done <- err
+				return
+			}
 		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("GetProduct with the collector stalled: %v", err)
+		}
+	case <-time.After(30 * time.Second): // a hang, not a speed limit: the export waits 10 min
+		release()
+		<-done
+		t.Fatal("the calls waited for the stalled collector")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	_ = tel.Shutdown(ctx) // fails to deliver, within its bound
+	release()
+	if err := tel.Shutdown(t.Context()); err != nil {
+		t.Errorf("Shutdown once the collector answers: %v", err)
+	}
 }
 
-func dialCatalog(t *testing.T, pki *testutil.PKI, addr string) *grpc.ClientConn {
+func dialCatalog(t *testing.T, pki *testutil.PKI, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 	t.Helper()
 	creds, err := pki.Files("orders").ClientCreds()
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
+	conn, err := grpc.NewClient(addr, append(opts, grpc.WithTransportCredentials(creds))...)
 	if err != nil {
 		t.Fatal(err)
 	}
