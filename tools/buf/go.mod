@@ -1,6 +1,6 @@
 module github.com/learn-grpc/learn-grpc/tools/buf
 
-go 1.26.0
+go 1.26.7
 
 tool github.com/bufbuild/buf/cmd/buf
 

@@ -40,6 +40,9 @@ func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error
 	steps := []step{
 		{"go.work lists exactly the stage folders and shared/", func() error { return workspaceShape(root, stages) }},
 		{"gofmt: every Go file is formatted", func() error { return gofmtClean(root, rep, append(modules, "bench")) }},
+		{"go.mod and go.sum are tidy in every module", func() error {
+			return modTidy(rep, root, append(modules, "bench", "tools", filepath.Join("tools", "buf")))
+		}},
 		{"go vet over the whole workspace", func() error { return goCmd(rep, root, nil, append([]string{"vet"}, patterns...)...) }},
 		{"go test -race over the whole workspace", func() error {
 			return goCmd(rep, root, nil, append([]string{"test", "-race"}, patterns...)...)
@@ -156,6 +159,21 @@ func gofmtClean(root string, rep *harness.Reporter, dirs []string) error {
 	if out := strings.TrimSpace(res.Output); out != "" {
 		rep.Program("gofmt", out)
 		return fmt.Errorf("not gofmt-formatted (run gofmt -w on them)")
+	}
+	return nil
+}
+
+// modTidy fails when a module's go.mod or go.sum is not what go mod tidy
+// would write: a direct dependency marked indirect, say, or a stale sum.
+func modTidy(rep *harness.Reporter, root string, modules []string) error {
+	var untidy []string
+	for _, m := range modules {
+		if err := goCmd(rep, filepath.Join(root, m), []string{"GOWORK=off"}, "mod", "tidy", "-diff"); err != nil {
+			untidy = append(untidy, m)
+		}
+	}
+	if len(untidy) > 0 {
+		return fmt.Errorf("not tidy: %s (run go mod tidy there, with GOWORK=off)", strings.Join(untidy, ", "))
 	}
 	return nil
 }
