@@ -66,6 +66,9 @@ func TestTopologyPorts(t *testing.T) {
 func TestFreePort(t *testing.T) {
 	t.Run("it stays out of the range outgoing connections take ports from", func(t *testing.T) {
 		lo, hi := ephemeralPorts()
+		if lo <= 10000 && hi >= 59999 {
+			t.Skipf("every port freePort picks from is ephemeral here (%d-%d)", lo, hi)
+		}
 		for range 50 {
 			port, err := freePort()
 			if err != nil {
