@@ -168,6 +168,7 @@ func gofmtClean(root string, rep *harness.Reporter, dirs []string) error {
 func modTidy(rep *harness.Reporter, root string, modules []string) error {
 	var untidy []string
 	for _, m := range modules {
+		rep.Checkf("in %s:", m)
 		if err := goCmd(rep, filepath.Join(root, m), []string{"GOWORK=off"}, "mod", "tidy", "-diff"); err != nil {
 			untidy = append(untidy, m)
 		}
