@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,6 +41,7 @@ func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error
 
 	steps := []step{
 		{"go.work lists exactly the stage folders and shared/", func() error { return workspaceShape(root, stages) }},
+		{"no compiled program is committed", func() error { return noBinaries(root) }},
 		{"gofmt: every Go file is formatted", func() error { return gofmtClean(root, rep, append(modules, "bench")) }},
 		{"go.mod and go.sum are tidy in every module", func() error {
 			return modTidy(rep, root, append(modules, "bench", "tools", filepath.Join("tools", "buf")))
@@ -159,6 +162,40 @@ func gofmtClean(root string, rep *harness.Reporter, dirs []string) error {
 	if out := strings.TrimSpace(res.Output); out != "" {
 		rep.Program("gofmt", out)
 		return fmt.Errorf("not gofmt-formatted (run gofmt -w on them)")
+	}
+	return nil
+}
+
+// executableMagic are the first bytes of ELF, Mach-O and Windows programs.
+var executableMagic = [][]byte{{0x7f, 'E', 'L', 'F'}, {0xcf, 0xfa, 0xed, 0xfe}, {0xfe, 0xed, 0xfa, 0xcf}, {'M', 'Z'}}
+
+// noBinaries fails when git tracks a compiled program: a hand build or a
+// go test -c left in a stage folder, which every clone would then carry.
+// Outside a git checkout there is nothing to check.
+func noBinaries(root string) error {
+	res, err := harness.Run(context.Background(), root, nil, time.Minute, "git", "ls-files", "-z")
+	if err != nil || res.ExitCode != 0 {
+		return nil
+	}
+	var found []string
+	for _, name := range strings.Split(strings.TrimRight(res.Output, "\x00"), "\x00") {
+		f, err := os.Open(filepath.Join(root, name))
+		if err != nil {
+			continue
+		}
+		head := make([]byte, 4)
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		for _, magic := range executableMagic {
+			if bytes.HasPrefix(head[:n], magic) {
+				found = append(found, name)
+				break
+			}
+		}
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("compiled programs are committed (git rm them; .gitignore names the usual ones): %s",
+			strings.Join(found, ", "))
 	}
 	return nil
 }

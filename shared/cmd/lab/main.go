@@ -29,7 +29,7 @@ Commands:
                            print a trace that the processes of lab up wrote to the
                            console (OTEL_TRACES_EXPORTER=console), as a tree
   progress                 the milestones each of your stages reaches
-  check-all                every check, gofmt, tidy, go vet, go test -race, buf lint and breaking
+  check-all                every check, gofmt, tidy, no binaries, go vet, go test -race, buf lint and breaking
   gen [NN ...] | gen NN --mine
                            regenerate the Go code from the protos (all stages by default)
   diff-stages A B [-generated] [-readme]
