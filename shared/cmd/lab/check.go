@@ -25,16 +25,9 @@ func runCheck(args []string, root string, rep *harness.Reporter, tools *harness.
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	target := filepath.Join(root, c.Stage)
-	switch {
-	case *mine && *dir != "":
-		return fmt.Errorf("give --mine or -dir, not both")
-	case *mine:
-		if target, err = mineDir(root, c.Stage); err != nil {
-			return err
-		}
-	case *dir != "":
-		target = *dir
+	target, err := stageFolder(root, c.Stage, *mine, *dir)
+	if err != nil {
+		return err
 	}
 	if err := harness.RunCheck(c, root, target, rep, tools); err != nil {
 		return errFailed

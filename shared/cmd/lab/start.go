@@ -53,6 +53,20 @@ func runStart(args []string, root string, rep *harness.Reporter, tools *harness.
 	return nil
 }
 
+// stageFolder is the folder a command works on: the stage's own, the
+// learner's (--mine), or any other (-dir).
+func stageFolder(root, stage string, mine bool, dir string) (string, error) {
+	switch {
+	case mine && dir != "":
+		return "", fmt.Errorf("give --mine or -dir, not both")
+	case mine:
+		return mineDir(root, stage)
+	case dir != "":
+		return dir, nil
+	}
+	return filepath.Join(root, stage), nil
+}
+
 // mineDir is the learner's folder for a stage, which must exist.
 func mineDir(root, stage string) (string, error) {
 	dir := filepath.Join(harness.MineRoot(root), stage)

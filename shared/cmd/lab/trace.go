@@ -29,14 +29,9 @@ func runTrace(args []string, root string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	target := filepath.Join(root, c.Stage)
-	switch {
-	case tf.Mine:
-		if target, err = mineDir(root, c.Stage); err != nil {
-			return err
-		}
-	case tf.Dir != "":
-		target = tf.Dir
+	target, err := stageFolder(root, c.Stage, tf.Mine, tf.Dir)
+	if err != nil {
+		return err
 	}
 	spans := func() []*harness.Span {
 		files, _ := filepath.Glob(filepath.Join(logsDir(target), "*.log"))

@@ -35,16 +35,9 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	target := filepath.Join(root, c.Stage)
-	switch {
-	case up.Mine && up.Dir != "":
-		return fmt.Errorf("give --mine or -dir, not both")
-	case up.Mine:
-		if target, err = mineDir(root, c.Stage); err != nil {
-			return err
-		}
-	case up.Dir != "":
-		target = up.Dir
+	target, err := stageFolder(root, c.Stage, up.Mine, up.Dir)
+	if err != nil {
+		return err
 	}
 	procs, err := harness.LoadProcfile(target)
 	if err != nil {
