@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	ordersv1 "github.com/learn-grpc/learn-grpc/05-auth/gen/ecommerce/orders/v1"
@@ -71,11 +70,6 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if ctx.Err() != nil {
 			fmt.Fprintf(stdout, "Upload cancelled after sending %d orders; the orders the server created before that are kept.\n", sent)
 		}
-		for _, d := range status.Convert(err).Details() {
-			if partial, ok := d.(*ordersv1.UploadOrdersResponse); ok && len(partial.GetOrderIds()) > 0 {
-				fmt.Fprintf(stdout, "Created before the upload ended: %s\n", strings.Join(partial.GetOrderIds(), ", "))
-			}
-		}
 		return report(stderr, "uploading orders", err)
 	}
 	rejected := append(local, summary.GetRejected()...)
@@ -86,6 +80,11 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	for _, r := range rejected {
 		fmt.Fprintf(stdout, "Rejected line %d: %s: %s\n", r.GetLine(), r.GetCode(), r.GetReason())
+	}
+	if stop := summary.GetStopped(); stop != nil {
+		fmt.Fprintf(stderr, "Upload stopped after line %d: %s: %s\nThe orders after line %d were not read.\n",
+			stop.GetLastLine(), stop.GetCode(), stop.GetReason(), stop.GetLastLine())
+		return errReported
 	}
 	return nil
 }

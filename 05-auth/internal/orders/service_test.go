@@ -218,7 +218,10 @@ func TestUploadReportsBadLinesAndGoesOn(t *testing.T) {
 	}
 }
 
-func TestUploadTooLargeIsResourceExhausted(t *testing.T) {
+// TestUploadPastItsLimitStopsWithTheSummary sends one order too many: the
+// server stops reading and answers with every order it created, and says
+// why and where it stopped.
+func TestUploadPastItsLimitStopsWithTheSummary(t *testing.T) {
 	e := newEnv(t, time.Second)
 	stream, err := e.client.UploadOrders(t.Context())
 	if err != nil {
@@ -231,17 +234,21 @@ func TestUploadTooLargeIsResourceExhausted(t *testing.T) {
 			break // the server ended the call; CloseAndRecv says why
 		}
 	}
-	_, err = stream.CloseAndRecv()
-	if status.Code(err) != codes.ResourceExhausted {
-		t.Fatalf("CloseAndRecv = %v, want ResourceExhausted", err)
+	summary, err := stream.CloseAndRecv()
+	if err != nil {
+		t.Fatalf("CloseAndRecv = %v, want the summary", err)
 	}
-	if got := partialSummary(t, err).GetOrderIds(); len(got) != 1 {
-		t.Errorf("the status's summary lists %v, want the one order created", got)
+	if got := summary.GetOrderIds(); len(got) != 1 {
+		t.Errorf("the summary lists %v, want the one order created", got)
+	}
+	want := &ordersv1.UploadStopped{Code: "ResourceExhausted", LastLine: orders.MaxUploadOrders}
+	if got := summary.GetStopped(); got.GetCode() != want.Code || got.GetLastLine() != want.LastLine {
+		t.Errorf("stopped = %v, want code %s at line %d", got, want.Code, want.LastLine)
 	}
 }
 
 // TestUploadEndsWhenTheClientGoesQuiet opens uploads that send nothing, or
-// stop sending: each ends with DeadlineExceeded and keeps what it created.
+// stop sending: each stops with DeadlineExceeded and keeps what it created.
 func TestUploadEndsWhenTheClientGoesQuiet(t *testing.T) {
 	for _, sent := range []int{0, 1} {
 		t.Run(fmt.Sprintf("after %d orders", sent), func(t *testing.T) {
@@ -255,12 +262,14 @@ func TestUploadEndsWhenTheClientGoesQuiet(t *testing.T) {
 			}
 			// Without CloseSend: a client that holds the call open and sends nothing.
 			var summary ordersv1.UploadOrdersResponse
-			err = stream.RecvMsg(&summary)
-			if status.Code(err) != codes.DeadlineExceeded {
-				t.Fatalf("upload = %v, want DeadlineExceeded", err)
+			if err := stream.RecvMsg(&summary); err != nil {
+				t.Fatalf("upload = %v, want the summary", err)
 			}
-			if got := partialSummary(t, err).GetOrderIds(); len(got) != sent {
-				t.Errorf("the status's summary lists %v, want %d orders", got, sent)
+			if got := summary.GetStopped().GetCode(); got != "DeadlineExceeded" {
+				t.Errorf("stopped with %q, want DeadlineExceeded", got)
+			}
+			if got := summary.GetOrderIds(); len(got) != sent || summary.GetStopped().GetLastLine() != int32(sent) {
+				t.Errorf("the summary lists %v up to line %d, want %d orders", got, summary.GetStopped().GetLastLine(), sent)
 			}
 		})
 	}
@@ -322,18 +331,6 @@ func badField(err error) string {
 		}
 	}
 	return ""
-}
-
-// partialSummary returns the upload summary in an upload's error details.
-func partialSummary(t *testing.T, err error) *ordersv1.UploadOrdersResponse {
-	t.Helper()
-	for _, d := range status.Convert(err).Details() {
-		if s, ok := d.(*ordersv1.UploadOrdersResponse); ok {
-			return s
-		}
-	}
-	t.Fatalf("status %v carries no summary", err)
-	return nil
 }
 
 // TestOrdersBelongToTheirCaller: another caller's order answers exactly as

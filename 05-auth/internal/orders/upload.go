@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,47 +21,46 @@ import (
 const MaxUploadOrders = 1000
 
 // UploadOrders creates each order as it arrives and answers once the client
-// has sent them all. A bad order is noted and the upload goes on. An upload
-// that ends early (the client cancels, goes quiet, or sends too many; the
-// server stops) keeps the orders already created: their ids go to the log
-// and, where the client can still hear, in the status's details as the
-// summary so far.
+// has sent them all. A bad order is noted and the upload goes on.
+//
+// When the server stops reading early (too many orders, a quiet client, a
+// shutdown), it still answers with the summary, marked stopped: a response
+// message may be large, a status's trailer may not. When the client leaves
+// (it cancels or its deadline passes), no answer can reach it, so the ids
+// of the orders kept go to the log.
 func (s *Service) UploadOrders(stream grpc.ClientStreamingServer[ordersv1.UploadOrdersRequest, ordersv1.UploadOrdersResponse]) error {
 	ctx := stream.Context()
 	summary := &ordersv1.UploadOrdersResponse{}
-	endEarly := func(err error) error {
-		s.log.Warn("upload ended early; the orders created so far are kept", "received", summary.Received,
-			"created", len(summary.OrderIds), "order_ids", summary.OrderIds, "code", status.Code(err).String())
-		return rpcerr.With(err, summary)
-	}
+	lastLine := int32(0)
+	stop := func(err error) error { return s.stopUpload(ctx, stream, summary, lastLine, err) }
 	msgs, errs := receive(ctx, stream.Recv)
 	idle := time.NewTimer(s.firstMessage)
 	defer idle.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return endEarly(status.FromContextError(ctx.Err()).Err())
+			return stop(status.FromContextError(ctx.Err()).Err())
 		case <-s.stopping:
-			return endEarly(rpcerr.ShuttingDown())
+			return stop(rpcerr.ShuttingDown())
 		case <-idle.C:
-			return endEarly(status.Error(codes.DeadlineExceeded, "the client sent no order for too long"))
+			return stop(status.Error(codes.DeadlineExceeded, "the client sent no order for too long"))
 		case err := <-errs:
 			if !errors.Is(err, io.EOF) {
-				return endEarly(err)
+				return stop(err)
 			}
 			// The client has half-closed: it sent everything.
 			s.log.Info("upload finished", "received", summary.Received, "created", len(summary.OrderIds), "rejected", len(summary.Rejected))
 			return stream.SendAndClose(summary)
 		case req := <-msgs:
 			if summary.Received == MaxUploadOrders {
-				return endEarly(rpcerr.Exhausted(
-					fmt.Sprintf("an upload holds at most %d orders; the first %d were processed", MaxUploadOrders, MaxUploadOrders),
-					"orders per upload", 0))
+				return stop(status.Errorf(codes.ResourceExhausted,
+					"an upload holds at most %d orders; send the rest in another upload", MaxUploadOrders))
 			}
 			summary.Received++
+			lastLine = req.GetLine()
 			order, err := s.place(ctx, req.GetOrder())
 			if st := status.Convert(err); st.Code() == codes.Canceled || st.Code() == codes.DeadlineExceeded {
-				return endEarly(err)
+				return stop(err)
 			} else if err != nil {
 				summary.Rejected = append(summary.Rejected, &ordersv1.RejectedOrder{Line: req.GetLine(), Code: st.Code().String(), Reason: st.Message()})
 			} else {
@@ -68,5 +68,37 @@ func (s *Service) UploadOrders(stream grpc.ClientStreamingServer[ordersv1.Upload
 			}
 			idle.Reset(s.idle)
 		}
+	}
+}
+
+// stopUpload ends an upload before the client's last order, keeping the
+// orders created so far. A client that is still there hears the summary,
+// with why and where it stopped; one that left ends with its own status.
+func (s *Service) stopUpload(ctx context.Context, stream grpc.ClientStreamingServer[ordersv1.UploadOrdersRequest, ordersv1.UploadOrdersResponse],
+	summary *ordersv1.UploadOrdersResponse, lastLine int32, why error) error {
+	shuttingDown := closed(s.stopping)
+	if shuttingDown {
+		why = rpcerr.ShuttingDown() // whatever failed, failed because the server is stopping
+	}
+	st := status.Convert(why)
+	s.log.Warn("upload ended early; the orders created so far are kept", "received", summary.Received,
+		"created", len(summary.OrderIds), "order_ids", summary.OrderIds, "code", st.Code().String())
+	if ctx.Err() != nil && !shuttingDown {
+		return why // the client cancelled or its deadline passed: no answer can reach it
+	}
+	summary.Stopped = &ordersv1.UploadStopped{Code: st.Code().String(), Reason: st.Message(), LastLine: lastLine}
+	if err := stream.SendAndClose(summary); err != nil {
+		return fmt.Errorf("sending the summary of an upload that stopped early: %w", err)
+	}
+	return nil
+}
+
+// closed reports whether c is closed, without waiting.
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }

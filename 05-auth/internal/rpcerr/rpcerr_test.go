@@ -1,8 +1,13 @@
 package rpcerr_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/rpcerr"
 )
@@ -49,6 +54,43 @@ func TestCheckID(t *testing.T) {
 			}
 			if !ok && (v.Field != "id" || len(v.Description) > 100) {
 				t.Errorf("violation = %+v, want field id and a short description", v)
+			}
+		})
+	}
+}
+
+func TestDetailsStayWithinTheBudget(t *testing.T) {
+	many := make([]rpcerr.Violation, 200)
+	for i := range many {
+		many[i] = rpcerr.Violation{Field: fmt.Sprintf("items[%d].quantity", i), Description: strings.Repeat("x", 60)}
+	}
+	tests := []struct {
+		name           string
+		err            error
+		wantViolations int // -1: all of them
+	}{
+		{name: "a small status keeps every detail", err: rpcerr.Invalid(many[0], many[1:3]...), wantViolations: 3},
+		{name: "a BadRequest too large keeps its first violations", err: rpcerr.Invalid(many[0], many[1:]...), wantViolations: -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := status.Convert(tt.err)
+			if size := proto.Size(st.Proto()); size > rpcerr.MaxStatusBytes {
+				t.Errorf("status is %d bytes marshaled, want at most %d", size, rpcerr.MaxStatusBytes)
+			}
+			var got []*errdetails.BadRequest_FieldViolation
+			for _, d := range st.Details() {
+				if br, ok := d.(*errdetails.BadRequest); ok {
+					got = br.GetFieldViolations()
+				}
+			}
+			switch {
+			case tt.wantViolations >= 0 && len(got) != tt.wantViolations:
+				t.Errorf("kept %d violations, want %d", len(got), tt.wantViolations)
+			case tt.wantViolations < 0 && (len(got) == 0 || len(got) == len(many)):
+				t.Errorf("kept %d of %d violations, want the first ones that fit", len(got), len(many))
+			case len(got) > 0 && got[0].GetField() != "items[0].quantity":
+				t.Errorf("first violation kept is %s, want items[0].quantity", got[0].GetField())
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,6 +89,27 @@ func TestUpload(t *testing.T) {
 	}
 	if got := runOK(t, "get-order", "--id="+m[1], addr); !strings.Contains(got, "product-456 x2, product-789 x1") {
 		t.Errorf("the second order is not line 2 of the file:\n%s", got)
+	}
+}
+
+// TestUploadThatTheServerStops uploads one order too many: the client prints
+// the summary, says where the server stopped, and fails.
+func TestUploadThatTheServerStops(t *testing.T) {
+	addr := "--addr=" + startServer(t, 0)
+	file := filepath.Join(t.TempDir(), "orders.jsonl")
+	// An empty order is rejected without touching stock: cheap.
+	if err := os.WriteFile(file, []byte(strings.Repeat("{}\n", 1001)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"upload", "--file=" + file, addr}, &stdout, &stderr)
+	if !strings.HasPrefix(stdout.String(), "Uploaded "+file+": 0 orders created, 1000 rejected.\n") {
+		t.Errorf("stdout starts %.80q, want the summary of the first 1000", stdout.String())
+	}
+	want := "Upload stopped after line 1000: ResourceExhausted: an upload holds at most 1000 orders; " +
+		"send the rest in another upload\nThe orders after line 1000 were not read.\n"
+	if !errors.Is(err, errReported) || stderr.String() != want {
+		t.Errorf("upload: err %v, stderr %q; want %q", err, stderr.String(), want)
 	}
 }
 

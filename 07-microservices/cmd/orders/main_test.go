@@ -36,17 +36,23 @@ func ordersClient(t *testing.T, pki *testutil.PKI, replicas ...*testutil.Service
 	}
 	orders := testutil.Start(t, run, append(pki.Flags("orders"),
 		"-addr=127.0.0.1:0", "-catalog="+strings.Join(addrs, ","))...)
+	return dialAsAlice(t, pki, orders.Addr), orders
+}
+
+// dialAsAlice calls the orders service at addr over TLS with alice's token.
+func dialAsAlice(t *testing.T, pki *testutil.PKI, addr string, opts ...grpc.DialOption) ordersv1.OrderManagementServiceClient {
+	t.Helper()
 	creds, err := credentials.NewClientTLSFromFile(pki.Path(devpki.CACert), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := grpc.NewClient(orders.Addr, grpc.WithTransportCredentials(creds),
-		grpc.WithPerRPCCredentials(authtest.Bearer(pki.Keys.Token(t, "alice", auth.ScopeWriteOrders))))
+	conn, err := grpc.NewClient(addr, append(opts, grpc.WithTransportCredentials(creds),
+		grpc.WithPerRPCCredentials(authtest.Bearer(pki.Keys.Token(t, "alice", auth.ScopeWriteOrders))))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return ordersv1.NewOrderManagementServiceClient(conn), orders
+	return ordersv1.NewOrderManagementServiceClient(conn)
 }
 
 func order(id string, quantity int32) *ordersv1.CreateOrderRequest {

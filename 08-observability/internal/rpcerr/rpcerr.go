@@ -12,6 +12,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
@@ -63,12 +64,37 @@ func Exhausted(msg, subject string, retryAfter time.Duration) error {
 	return with(status.New(codes.ResourceExhausted, msg), details...)
 }
 
+// MaxStatusBytes bounds a status's code, message and details, marshaled.
+// They travel in a trailer (grpc-status-details-bin, which base64 makes a
+// third larger), and clients and proxies cap trailers, some at a few KiB.
+// At under 4 KiB on the wire, every peer hears how its call ended. A result
+// that grows with the request belongs in a response message instead.
+const MaxStatusBytes = 3 << 10
+
+// with adds details to st, as many as fit in MaxStatusBytes: a BadRequest
+// keeps its first violations, and a detail that does not fit is left out.
 func with(st *status.Status, details ...protoadapt.MessageV1) error {
-	withDetails, err := st.WithDetails(details...)
-	if err != nil {
-		return st.Err() // the details cannot fail to marshal; the code and message still go out
+	for {
+		withDetails, err := st.WithDetails(details...)
+		if err != nil {
+			return st.Err() // the details cannot fail to marshal; the code and message still go out
+		}
+		if len(details) == 0 || proto.Size(withDetails.Proto()) <= MaxStatusBytes {
+			return withDetails.Err()
+		}
+		details = shrink(details)
 	}
-	return withDetails.Err()
+}
+
+// shrink makes details smaller by one step: the last violation of a
+// BadRequest that has more than one, or else the last detail.
+func shrink(details []protoadapt.MessageV1) []protoadapt.MessageV1 {
+	last := len(details) - 1
+	if br, ok := details[last].(*errdetails.BadRequest); ok && len(br.GetFieldViolations()) > 1 {
+		fewer := &errdetails.BadRequest{FieldViolations: br.GetFieldViolations()[:len(br.GetFieldViolations())-1]}
+		return append(details[:last:last], fewer)
+	}
+	return details[:last]
 }
 
 // maxQuoted is how much of a caller's string a message may echo.
@@ -93,12 +119,6 @@ const RetryAfterShutdown = time.Second
 // RetryInfo says when.
 func ShuttingDown() error {
 	return Unavailable("server is shutting down; call again to resume", RetryAfterShutdown)
-}
-
-// With returns err's status with details added, for a status that says more
-// than its kind: the partial result of a call cut short, say.
-func With(err error, details ...protoadapt.MessageV1) error {
-	return with(status.Convert(err), details...)
 }
 
 // Domain names the lab in ErrorInfo details.

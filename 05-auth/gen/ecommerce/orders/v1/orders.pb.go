@@ -484,7 +484,11 @@ type UploadOrdersResponse struct {
 	OrderIds []string         `protobuf:"bytes,1,rep,name=order_ids,json=orderIds,proto3" json:"order_ids,omitempty"`
 	Rejected []*RejectedOrder `protobuf:"bytes,2,rep,name=rejected,proto3" json:"rejected,omitempty"`
 	// How many orders the server received.
-	Received      int32 `protobuf:"varint,3,opt,name=received,proto3" json:"received,omitempty"`
+	Received int32 `protobuf:"varint,3,opt,name=received,proto3" json:"received,omitempty"`
+	// Set when the server stopped reading before the client's last order.
+	// Every order up to stopped.last_line is in this summary; none after it
+	// was read, so the client may send those again.
+	Stopped       *UploadStopped `protobuf:"bytes,4,opt,name=stopped,proto3" json:"stopped,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -540,6 +544,79 @@ func (x *UploadOrdersResponse) GetReceived() int32 {
 	return 0
 }
 
+func (x *UploadOrdersResponse) GetStopped() *UploadStopped {
+	if x != nil {
+		return x.Stopped
+	}
+	return nil
+}
+
+// UploadStopped says why and where the server stopped reading an upload.
+type UploadStopped struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The status code the rest of the upload would get, by name, as in
+	// RejectedOrder: ResourceExhausted past 1000 orders, DeadlineExceeded
+	// when the client sent nothing for too long, Unavailable when the server
+	// is stopping.
+	Code   string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The line of the last order the server read.
+	LastLine      int32 `protobuf:"varint,3,opt,name=last_line,json=lastLine,proto3" json:"last_line,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadStopped) Reset() {
+	*x = UploadStopped{}
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadStopped) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadStopped) ProtoMessage() {}
+
+func (x *UploadStopped) ProtoReflect() protoreflect.Message {
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadStopped.ProtoReflect.Descriptor instead.
+func (*UploadStopped) Descriptor() ([]byte, []int) {
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *UploadStopped) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *UploadStopped) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *UploadStopped) GetLastLine() int32 {
+	if x != nil {
+		return x.LastLine
+	}
+	return 0
+}
+
 // RejectedOrder is an order of an upload that was not created, and why.
 type RejectedOrder struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -553,7 +630,7 @@ type RejectedOrder struct {
 
 func (x *RejectedOrder) Reset() {
 	*x = RejectedOrder{}
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[8]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -565,7 +642,7 @@ func (x *RejectedOrder) String() string {
 func (*RejectedOrder) ProtoMessage() {}
 
 func (x *RejectedOrder) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[8]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -578,7 +655,7 @@ func (x *RejectedOrder) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectedOrder.ProtoReflect.Descriptor instead.
 func (*RejectedOrder) Descriptor() ([]byte, []int) {
-	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{8}
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RejectedOrder) GetLine() int32 {
@@ -616,7 +693,7 @@ type TrackOrderRequest struct {
 
 func (x *TrackOrderRequest) Reset() {
 	*x = TrackOrderRequest{}
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[9]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -628,7 +705,7 @@ func (x *TrackOrderRequest) String() string {
 func (*TrackOrderRequest) ProtoMessage() {}
 
 func (x *TrackOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[9]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -641,7 +718,7 @@ func (x *TrackOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrackOrderRequest.ProtoReflect.Descriptor instead.
 func (*TrackOrderRequest) Descriptor() ([]byte, []int) {
-	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{9}
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *TrackOrderRequest) GetKind() isTrackOrderRequest_Kind {
@@ -696,7 +773,7 @@ type StartTracking struct {
 
 func (x *StartTracking) Reset() {
 	*x = StartTracking{}
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[10]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +785,7 @@ func (x *StartTracking) String() string {
 func (*StartTracking) ProtoMessage() {}
 
 func (x *StartTracking) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[10]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +798,7 @@ func (x *StartTracking) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartTracking.ProtoReflect.Descriptor instead.
 func (*StartTracking) Descriptor() ([]byte, []int) {
-	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{10}
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StartTracking) GetOrderId() string {
@@ -742,7 +819,7 @@ type LocationPing struct {
 
 func (x *LocationPing) Reset() {
 	*x = LocationPing{}
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[11]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -754,7 +831,7 @@ func (x *LocationPing) String() string {
 func (*LocationPing) ProtoMessage() {}
 
 func (x *LocationPing) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[11]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -767,7 +844,7 @@ func (x *LocationPing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocationPing.ProtoReflect.Descriptor instead.
 func (*LocationPing) Descriptor() ([]byte, []int) {
-	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{11}
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *LocationPing) GetLatitude() float64 {
@@ -798,7 +875,7 @@ type TrackOrderResponse struct {
 
 func (x *TrackOrderResponse) Reset() {
 	*x = TrackOrderResponse{}
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[12]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -810,7 +887,7 @@ func (x *TrackOrderResponse) String() string {
 func (*TrackOrderResponse) ProtoMessage() {}
 
 func (x *TrackOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[12]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -823,7 +900,7 @@ func (x *TrackOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrackOrderResponse.ProtoReflect.Descriptor instead.
 func (*TrackOrderResponse) Descriptor() ([]byte, []int) {
-	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{12}
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *TrackOrderResponse) GetKind() isTrackOrderResponse_Kind {
@@ -878,7 +955,7 @@ type StatusUpdate struct {
 
 func (x *StatusUpdate) Reset() {
 	*x = StatusUpdate{}
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[13]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +967,7 @@ func (x *StatusUpdate) String() string {
 func (*StatusUpdate) ProtoMessage() {}
 
 func (x *StatusUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[13]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +980,7 @@ func (x *StatusUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusUpdate.ProtoReflect.Descriptor instead.
 func (*StatusUpdate) Descriptor() ([]byte, []int) {
-	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{13}
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *StatusUpdate) GetStatus() OrderStatus {
@@ -931,7 +1008,7 @@ type PingAck struct {
 
 func (x *PingAck) Reset() {
 	*x = PingAck{}
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[14]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -943,7 +1020,7 @@ func (x *PingAck) String() string {
 func (*PingAck) ProtoMessage() {}
 
 func (x *PingAck) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[14]
+	mi := &file_ecommerce_orders_v1_orders_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -956,7 +1033,7 @@ func (x *PingAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingAck.ProtoReflect.Descriptor instead.
 func (*PingAck) Descriptor() ([]byte, []int) {
-	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{14}
+	return file_ecommerce_orders_v1_orders_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *PingAck) GetPingsReceived() int32 {
@@ -996,11 +1073,16 @@ const file_ecommerce_orders_v1_orders_proto_rawDesc = "" +
 	"\x05order\x18\x01 \x01(\v2\x1a.ecommerce.orders.v1.OrderR\x05order\"h\n" +
 	"\x13UploadOrdersRequest\x12\x12\n" +
 	"\x04line\x18\x01 \x01(\x05R\x04line\x12=\n" +
-	"\x05order\x18\x02 \x01(\v2'.ecommerce.orders.v1.CreateOrderRequestR\x05order\"\x8f\x01\n" +
+	"\x05order\x18\x02 \x01(\v2'.ecommerce.orders.v1.CreateOrderRequestR\x05order\"\xcd\x01\n" +
 	"\x14UploadOrdersResponse\x12\x1b\n" +
 	"\torder_ids\x18\x01 \x03(\tR\borderIds\x12>\n" +
 	"\brejected\x18\x02 \x03(\v2\".ecommerce.orders.v1.RejectedOrderR\brejected\x12\x1a\n" +
-	"\breceived\x18\x03 \x01(\x05R\breceived\"O\n" +
+	"\breceived\x18\x03 \x01(\x05R\breceived\x12<\n" +
+	"\astopped\x18\x04 \x01(\v2\".ecommerce.orders.v1.UploadStoppedR\astopped\"X\n" +
+	"\rUploadStopped\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x1b\n" +
+	"\tlast_line\x18\x03 \x01(\x05R\blastLine\"O\n" +
 	"\rRejectedOrder\x12\x12\n" +
 	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x16\n" +
@@ -1052,7 +1134,7 @@ func file_ecommerce_orders_v1_orders_proto_rawDescGZIP() []byte {
 }
 
 var file_ecommerce_orders_v1_orders_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ecommerce_orders_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_ecommerce_orders_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_ecommerce_orders_v1_orders_proto_goTypes = []any{
 	(OrderStatus)(0),              // 0: ecommerce.orders.v1.OrderStatus
 	(*OrderItem)(nil),             // 1: ecommerce.orders.v1.OrderItem
@@ -1063,45 +1145,47 @@ var file_ecommerce_orders_v1_orders_proto_goTypes = []any{
 	(*GetOrderResponse)(nil),      // 6: ecommerce.orders.v1.GetOrderResponse
 	(*UploadOrdersRequest)(nil),   // 7: ecommerce.orders.v1.UploadOrdersRequest
 	(*UploadOrdersResponse)(nil),  // 8: ecommerce.orders.v1.UploadOrdersResponse
-	(*RejectedOrder)(nil),         // 9: ecommerce.orders.v1.RejectedOrder
-	(*TrackOrderRequest)(nil),     // 10: ecommerce.orders.v1.TrackOrderRequest
-	(*StartTracking)(nil),         // 11: ecommerce.orders.v1.StartTracking
-	(*LocationPing)(nil),          // 12: ecommerce.orders.v1.LocationPing
-	(*TrackOrderResponse)(nil),    // 13: ecommerce.orders.v1.TrackOrderResponse
-	(*StatusUpdate)(nil),          // 14: ecommerce.orders.v1.StatusUpdate
-	(*PingAck)(nil),               // 15: ecommerce.orders.v1.PingAck
-	(*v1.Money)(nil),              // 16: ecommerce.common.v1.Money
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*UploadStopped)(nil),         // 9: ecommerce.orders.v1.UploadStopped
+	(*RejectedOrder)(nil),         // 10: ecommerce.orders.v1.RejectedOrder
+	(*TrackOrderRequest)(nil),     // 11: ecommerce.orders.v1.TrackOrderRequest
+	(*StartTracking)(nil),         // 12: ecommerce.orders.v1.StartTracking
+	(*LocationPing)(nil),          // 13: ecommerce.orders.v1.LocationPing
+	(*TrackOrderResponse)(nil),    // 14: ecommerce.orders.v1.TrackOrderResponse
+	(*StatusUpdate)(nil),          // 15: ecommerce.orders.v1.StatusUpdate
+	(*PingAck)(nil),               // 16: ecommerce.orders.v1.PingAck
+	(*v1.Money)(nil),              // 17: ecommerce.common.v1.Money
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_ecommerce_orders_v1_orders_proto_depIdxs = []int32{
 	1,  // 0: ecommerce.orders.v1.Order.items:type_name -> ecommerce.orders.v1.OrderItem
 	0,  // 1: ecommerce.orders.v1.Order.status:type_name -> ecommerce.orders.v1.OrderStatus
-	16, // 2: ecommerce.orders.v1.Order.total:type_name -> ecommerce.common.v1.Money
-	17, // 3: ecommerce.orders.v1.Order.created_at:type_name -> google.protobuf.Timestamp
+	17, // 2: ecommerce.orders.v1.Order.total:type_name -> ecommerce.common.v1.Money
+	18, // 3: ecommerce.orders.v1.Order.created_at:type_name -> google.protobuf.Timestamp
 	1,  // 4: ecommerce.orders.v1.CreateOrderRequest.items:type_name -> ecommerce.orders.v1.OrderItem
 	2,  // 5: ecommerce.orders.v1.CreateOrderResponse.order:type_name -> ecommerce.orders.v1.Order
 	2,  // 6: ecommerce.orders.v1.GetOrderResponse.order:type_name -> ecommerce.orders.v1.Order
 	3,  // 7: ecommerce.orders.v1.UploadOrdersRequest.order:type_name -> ecommerce.orders.v1.CreateOrderRequest
-	9,  // 8: ecommerce.orders.v1.UploadOrdersResponse.rejected:type_name -> ecommerce.orders.v1.RejectedOrder
-	11, // 9: ecommerce.orders.v1.TrackOrderRequest.start:type_name -> ecommerce.orders.v1.StartTracking
-	12, // 10: ecommerce.orders.v1.TrackOrderRequest.ping:type_name -> ecommerce.orders.v1.LocationPing
-	14, // 11: ecommerce.orders.v1.TrackOrderResponse.status:type_name -> ecommerce.orders.v1.StatusUpdate
-	15, // 12: ecommerce.orders.v1.TrackOrderResponse.ack:type_name -> ecommerce.orders.v1.PingAck
-	0,  // 13: ecommerce.orders.v1.StatusUpdate.status:type_name -> ecommerce.orders.v1.OrderStatus
-	17, // 14: ecommerce.orders.v1.StatusUpdate.updated_at:type_name -> google.protobuf.Timestamp
-	3,  // 15: ecommerce.orders.v1.OrderManagementService.CreateOrder:input_type -> ecommerce.orders.v1.CreateOrderRequest
-	5,  // 16: ecommerce.orders.v1.OrderManagementService.GetOrder:input_type -> ecommerce.orders.v1.GetOrderRequest
-	7,  // 17: ecommerce.orders.v1.OrderManagementService.UploadOrders:input_type -> ecommerce.orders.v1.UploadOrdersRequest
-	10, // 18: ecommerce.orders.v1.OrderManagementService.TrackOrder:input_type -> ecommerce.orders.v1.TrackOrderRequest
-	4,  // 19: ecommerce.orders.v1.OrderManagementService.CreateOrder:output_type -> ecommerce.orders.v1.CreateOrderResponse
-	6,  // 20: ecommerce.orders.v1.OrderManagementService.GetOrder:output_type -> ecommerce.orders.v1.GetOrderResponse
-	8,  // 21: ecommerce.orders.v1.OrderManagementService.UploadOrders:output_type -> ecommerce.orders.v1.UploadOrdersResponse
-	13, // 22: ecommerce.orders.v1.OrderManagementService.TrackOrder:output_type -> ecommerce.orders.v1.TrackOrderResponse
-	19, // [19:23] is the sub-list for method output_type
-	15, // [15:19] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	10, // 8: ecommerce.orders.v1.UploadOrdersResponse.rejected:type_name -> ecommerce.orders.v1.RejectedOrder
+	9,  // 9: ecommerce.orders.v1.UploadOrdersResponse.stopped:type_name -> ecommerce.orders.v1.UploadStopped
+	12, // 10: ecommerce.orders.v1.TrackOrderRequest.start:type_name -> ecommerce.orders.v1.StartTracking
+	13, // 11: ecommerce.orders.v1.TrackOrderRequest.ping:type_name -> ecommerce.orders.v1.LocationPing
+	15, // 12: ecommerce.orders.v1.TrackOrderResponse.status:type_name -> ecommerce.orders.v1.StatusUpdate
+	16, // 13: ecommerce.orders.v1.TrackOrderResponse.ack:type_name -> ecommerce.orders.v1.PingAck
+	0,  // 14: ecommerce.orders.v1.StatusUpdate.status:type_name -> ecommerce.orders.v1.OrderStatus
+	18, // 15: ecommerce.orders.v1.StatusUpdate.updated_at:type_name -> google.protobuf.Timestamp
+	3,  // 16: ecommerce.orders.v1.OrderManagementService.CreateOrder:input_type -> ecommerce.orders.v1.CreateOrderRequest
+	5,  // 17: ecommerce.orders.v1.OrderManagementService.GetOrder:input_type -> ecommerce.orders.v1.GetOrderRequest
+	7,  // 18: ecommerce.orders.v1.OrderManagementService.UploadOrders:input_type -> ecommerce.orders.v1.UploadOrdersRequest
+	11, // 19: ecommerce.orders.v1.OrderManagementService.TrackOrder:input_type -> ecommerce.orders.v1.TrackOrderRequest
+	4,  // 20: ecommerce.orders.v1.OrderManagementService.CreateOrder:output_type -> ecommerce.orders.v1.CreateOrderResponse
+	6,  // 21: ecommerce.orders.v1.OrderManagementService.GetOrder:output_type -> ecommerce.orders.v1.GetOrderResponse
+	8,  // 22: ecommerce.orders.v1.OrderManagementService.UploadOrders:output_type -> ecommerce.orders.v1.UploadOrdersResponse
+	14, // 23: ecommerce.orders.v1.OrderManagementService.TrackOrder:output_type -> ecommerce.orders.v1.TrackOrderResponse
+	20, // [20:24] is the sub-list for method output_type
+	16, // [16:20] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_ecommerce_orders_v1_orders_proto_init() }
@@ -1109,11 +1193,11 @@ func file_ecommerce_orders_v1_orders_proto_init() {
 	if File_ecommerce_orders_v1_orders_proto != nil {
 		return
 	}
-	file_ecommerce_orders_v1_orders_proto_msgTypes[9].OneofWrappers = []any{
+	file_ecommerce_orders_v1_orders_proto_msgTypes[10].OneofWrappers = []any{
 		(*TrackOrderRequest_Start)(nil),
 		(*TrackOrderRequest_Ping)(nil),
 	}
-	file_ecommerce_orders_v1_orders_proto_msgTypes[12].OneofWrappers = []any{
+	file_ecommerce_orders_v1_orders_proto_msgTypes[13].OneofWrappers = []any{
 		(*TrackOrderResponse_Status)(nil),
 		(*TrackOrderResponse_Ack)(nil),
 	}
@@ -1123,7 +1207,7 @@ func file_ecommerce_orders_v1_orders_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ecommerce_orders_v1_orders_proto_rawDesc), len(file_ecommerce_orders_v1_orders_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

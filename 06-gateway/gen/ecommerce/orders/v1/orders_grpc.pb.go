@@ -41,8 +41,9 @@ type OrderManagementServiceClient interface {
 	// the server creates each as it arrives and answers once, at the end, with
 	// what it accepted and what it rejected. A bad order is reported in the
 	// summary and does not stop the upload. Orders created before a client
-	// cancels are kept. More than 1000 orders in one upload is
-	// RESOURCE_EXHAUSTED.
+	// cancels are kept. When the server stops reading early (after 1000
+	// orders, when the client goes quiet, when the server stops), it still
+	// answers with the summary, whose `stopped` says why and where.
 	UploadOrders(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadOrdersRequest, UploadOrdersResponse], error)
 	// TrackOrder follows an order to its door, both ways at once: the client's
 	// first message starts tracking, later ones are location pings, each
@@ -121,8 +122,9 @@ type OrderManagementServiceServer interface {
 	// the server creates each as it arrives and answers once, at the end, with
 	// what it accepted and what it rejected. A bad order is reported in the
 	// summary and does not stop the upload. Orders created before a client
-	// cancels are kept. More than 1000 orders in one upload is
-	// RESOURCE_EXHAUSTED.
+	// cancels are kept. When the server stops reading early (after 1000
+	// orders, when the client goes quiet, when the server stops), it still
+	// answers with the summary, whose `stopped` says why and where.
 	UploadOrders(grpc.ClientStreamingServer[UploadOrdersRequest, UploadOrdersResponse]) error
 	// TrackOrder follows an order to its door, both ways at once: the client's
 	// first message starts tracking, later ones are location pings, each
