@@ -45,18 +45,18 @@ func Before(c *harness.Check) *harness.Check {
 }
 
 // example is a milestone step that runs one README example.
-func example(name string) func(*harness.Stage) error {
-	return func(s *harness.Stage) error { return s.RunExample(name, harness.ExampleOpts{}) }
+func example(name string) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error { return s.RunExample(name, harness.ExampleOpts{}) }
 }
 
 // failingExample runs a README example whose commands must all fail.
-func failingExample(name string) func(*harness.Stage) error {
-	return func(s *harness.Stage) error { return s.RunExample(name, harness.ExampleOpts{Fails: true}) }
+func failingExample(name string) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error { return s.RunExample(name, harness.ExampleOpts{Fails: true}) }
 }
 
 // steps runs several steps as one milestone.
-func steps(fns ...func(*harness.Stage) error) func(*harness.Stage) error {
-	return func(s *harness.Stage) error {
+func steps(fns ...func(*harness.CheckRun) error) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error {
 		for _, fn := range fns {
 			if err := fn(s); err != nil {
 				return err
@@ -66,14 +66,14 @@ func steps(fns ...func(*harness.Stage) error) func(*harness.Stage) error {
 	}
 }
 
-func generatedIsFresh(s *harness.Stage) error { return s.GeneratedIsFresh() }
+func generatedIsFresh(s *harness.CheckRun) error { return s.GeneratedIsFresh() }
 
 // clientCancelEndsHandler presses Ctrl+C on the client of a README example
 // once it has printed when, then looks at the server's side: the handler
 // must log endLine once more, ending with the client's cancellation, which
 // it does only once it has returned.
-func clientCancelEndsHandler(example, when, endLine string) func(*harness.Stage) error {
-	return func(s *harness.Stage) error {
+func clientCancelEndsHandler(example, when, endLine string) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error {
 		before := s.ServerOutputCount(endLine)
 		if err := s.RunExample(example, harness.ExampleOpts{Interrupt: "client", When: when}); err != nil {
 			return err

@@ -36,7 +36,7 @@ var wantServices = map[string][]string{
 	"ecommerce.orders.v1.OrderManagementService": {"CreateOrder", "GetOrder"},
 }
 
-func servicesDefined(s *harness.Stage) error {
+func servicesDefined(s *harness.CheckRun) error {
 	img, err := s.BufBuild()
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func enumPrefix(name string) string {
 	return b.String()
 }
 
-func repeatedAndImport(s *harness.Stage) error {
+func repeatedAndImport(s *harness.CheckRun) error {
 	img, err := s.BufBuild()
 	if err != nil {
 		return err
@@ -120,10 +120,43 @@ func repeatedAndImport(s *harness.Stage) error {
 // renumberIsBreaking makes, in a scratch copy, the edit the README asks the
 // learner to make, and runs the README's buf breaking command against the
 // committed contract: it must fail and say why.
-func renumberIsBreaking(s *harness.Stage) error {
+func renumberIsBreaking(s *harness.CheckRun) error {
 	return s.InGitSandbox("breaking", harness.Edit{
 		File: "proto/ecommerce/catalog/v1/catalog.proto",
 		Old:  "  string name = 2;",
 		New:  "  string name = 8;",
 	}, harness.ExampleOpts{Fails: true})
+}
+
+// exercise01 checks the stage's first exercise on a learner's folder.
+func exercise01() *harness.Check {
+	return &harness.Check{Name: "01.1", Stage: "01-protobuf", Title: "exercise 1, a new field", Milestones: []harness.Milestone{
+		{Name: "the protos compile", Run: example("build")},
+		{Name: "Product has a string image_url, field 8", Run: productHasImageURL,
+			Hint: "add string image_url = 8; to message Product"},
+		{Name: "buf lint finds nothing to fix", Run: example("lint")},
+		{Name: "the committed Go code matches the protos", Run: generatedIsFresh,
+			Hint: "regenerate: go tool lab gen 01 --mine"},
+	}}
+}
+
+// productHasImageURL looks for exercise 01.1's field in the compiled protos.
+func productHasImageURL(s *harness.CheckRun) error {
+	img, err := s.BufBuild()
+	if err != nil {
+		return err
+	}
+	for _, f := range img.File {
+		for _, m := range f.MessageType {
+			if f.Package != "ecommerce.catalog.v1" || m.Name != "Product" {
+				continue
+			}
+			for _, field := range m.Field {
+				if field.Name == "image_url" && field.Number == 8 && field.Type == "TYPE_STRING" {
+					return nil
+				}
+			}
+		}
+	}
+	return &harness.Failure{Why: "ecommerce.catalog.v1.Product has no field string image_url = 8", Section: "Exercises"}
 }

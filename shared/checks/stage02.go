@@ -23,8 +23,22 @@ func stage02() *harness.Check {
 				Hint: "validate ids (64 letters, digits, -, _, .) before using them, and never put the raw input in a message"},
 			{Name: "a deadline that passes ends the call with DeadlineExceeded", Run: failingExample("deadline"),
 				Hint: "honour -latency in the store with a select on ctx.Done(), and send --timeout as the call's deadline"},
-			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopMainServer() },
+			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.CheckRun) error { return s.StopMainServer() },
 				Hint: "stop on SIGINT: health NOT_SERVING, GracefulStop within -shutdown-timeout, exit 0"},
 		},
 	}
+}
+
+// exercise02 checks the stage's first exercise on a learner's folder.
+func exercise02() *harness.Check {
+	return &harness.Check{Name: "02.1", Stage: "02-unary", Title: "exercise 1, a limit on search results", Milestones: []harness.Milestone{
+		{Name: "the committed Go code matches the protos", Run: generatedIsFresh,
+			Hint: "add int32 max_results = 2 to SearchProductsRequest, then go tool lab gen 02 --mine"},
+		{Name: "the server starts", Run: example("ex1-server")},
+		{Name: "search returns at most max_results products", Run: example("ex1-search"),
+			Hint: "cut the results to max_results (10 when 0), and give search a --max-results flag"},
+		{Name: "max_results outside 0 to 50 is InvalidArgument on max_results", Run: failingExample("ex1-errors"),
+			Hint: "validate max_results with the other fields, with a BadRequest naming max_results"},
+		stopsGracefully,
+	}}
 }

@@ -19,12 +19,22 @@ func stage03() *harness.Check {
 				Hint: "validate product_ids (1 to 50, known ids) before subscribing"},
 			{Name: "the stream closes cleanly when the client disconnects", Run: clientCancelEndsHandler("watch-ctrl-c", "Inventory Update", `msg="watch ended" products=[product-789]`),
 				Hint: "return from the handler when stream.Context() is done, and log `watch ended ... code=Canceled`"},
-			{Name: "when the server stops, open streams end with a clear status, and the client tries to resume", Run: func(s *harness.Stage) error {
+			{Name: "when the server stops, open streams end with a clear status, and the client tries to resume", Run: func(s *harness.CheckRun) error {
 				return s.RunExample("server-stops", harness.ExampleOpts{Fails: true, Interrupt: "server", When: "Inventory Update"})
 			},
 				Hint: "end open streams with Unavailable at shutdown; the client's watch retries after it"},
-			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopMainServer() },
+			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.CheckRun) error { return s.StopMainServer() },
 				Hint: "a stream never ends on its own: close them before GracefulStop"},
 		},
 	}
+}
+
+// exercise03 checks the stage's first exercise on a learner's folder.
+func exercise03() *harness.Check {
+	return &harness.Check{Name: "03.1", Stage: "03-server-stream", Title: "exercise 1, only low stock", Milestones: []harness.Milestone{
+		{Name: "the server starts", Run: example("ex1-server")},
+		{Name: "watch --below shows, and counts, only levels below N", Run: example("ex1-below"),
+			Hint: "skip an update whose quantity is N or more before printing or counting it"},
+		stopsGracefully,
+	}}
 }

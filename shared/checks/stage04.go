@@ -27,12 +27,22 @@ func stage04() *harness.Check {
 				Hint: "look the order up after the first (start) message, before the loop"},
 			{Name: "Ctrl+C ends tracking at once on both sides", Run: clientCancelEndsHandler("track-ctrl-c", "SHIPPED", `msg="tracking ended" order=order-`),
 				Hint: "return when the stream's context is done, and log `tracking ended ... code=Canceled`"},
-			{Name: "when the server stops, open tracking streams end with a clear status", Run: func(s *harness.Stage) error {
+			{Name: "when the server stops, open tracking streams end with a clear status", Run: func(s *harness.CheckRun) error {
 				return s.RunExample("track-server-stops", harness.ExampleOpts{Fails: true, Interrupt: "server", When: "SHIPPED"})
 			},
 				Hint: "end open trackers with Unavailable at shutdown"},
-			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopMainServer() },
+			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.CheckRun) error { return s.StopMainServer() },
 				Hint: "a stream never ends on its own: end them before GracefulStop"},
 		},
 	}
+}
+
+// exercise04 checks the stage's first exercise on a learner's folder.
+func exercise04() *harness.Check {
+	return &harness.Check{Name: "04.1", Stage: "04-bidi-stream", Title: "exercise 1, show the acknowledgements", Milestones: []harness.Milestone{
+		{Name: "the server starts", Run: example("ex1-server")},
+		{Name: "track prints each ping's acknowledgement as it arrives", Run: example("ex1-track"),
+			Hint: "print [Server] Ping N acknowledged. in the Ack case of the response's oneof"},
+		stopsGracefully,
+	}}
 }

@@ -40,13 +40,27 @@ func stage05() *harness.Check {
 				serverLogged(`msg="rejected a token"`),
 			),
 				Hint: "put the logging interceptor before the auth one in the chain"},
-			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopMainServer() },
+			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.CheckRun) error { return s.StopMainServer() },
 				Hint: "keep stage 04's shutdown"},
 		},
 	}
 }
 
 // serverLogged waits for the main server to have logged text.
-func serverLogged(text string) func(*harness.Stage) error {
-	return func(s *harness.Stage) error { return s.WaitForServerOutput(text, 1, 10*time.Second) }
+func serverLogged(text string) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error { return s.WaitForServerOutput(text, 1, 10*time.Second) }
+}
+
+// exercise05 checks the stage's first exercise on a learner's folder.
+func exercise05() *harness.Check {
+	return &harness.Check{Name: "05.1", Stage: "05-auth", Title: "exercise 1, an admin who reads every order", ServerCA: ".dev/ca.crt",
+		Milestones: []harness.Milestone{
+			{Name: "the development keys exist", Run: example("devcerts")},
+			{Name: "the server starts", Run: example("ex1-server")},
+			{Name: "a token with orders:admin reads someone else's order", Run: example("ex1-admin"),
+				Hint: "in ownOrder, let the caller through when it has the orders:admin scope"},
+			{Name: "a token without it still gets NotFound", Run: failingExample("ex1-not-admin"),
+				Hint: "only orders:admin may read orders that are not the caller's"},
+			stopsGracefully,
+		}}
 }

@@ -29,8 +29,21 @@ func stage06() *harness.Check {
 				Hint: "embed openapi/ecommerce.swagger.json and serve it at /openapi.json"},
 			{Name: "gRPC clients are served as before", Run: example("grpc-still"),
 				Hint: "keep the gRPC port as it was"},
-			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.Stage) error { return s.StopMainServer() },
+			{Name: "the server stops gracefully on Ctrl+C", Run: func(s *harness.CheckRun) error { return s.StopMainServer() },
 				Hint: "stop the gateway before the gRPC server it calls"},
 		},
 	}
+}
+
+// exercise06 checks the stage's first exercise on a learner's folder.
+func exercise06() *harness.Check {
+	return &harness.Check{Name: "06.1", Stage: "06-gateway", Title: "exercise 1, a deadline you choose", ServerCA: ".dev/ca.crt",
+		HTTPAddrFlag: "-http-addr", Milestones: []harness.Milestone{
+			{Name: "the development keys exist", Run: example("devcerts")},
+			{Name: "the server takes -rest-timeout", Run: example("ex1-server"),
+				Hint: "add a -rest-timeout flag to cmd/server and use it as the REST calls' default deadline"},
+			{Name: "a REST call slower than -rest-timeout ends in 504", Run: example("ex1-timeout"),
+				Hint: "the deadline must reach the gRPC call: put it on the request's context"},
+			stopsGracefully,
+		}}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func stage07() *harness.Check {
-	stopAll := func(s *harness.Stage) error { return s.StopTopology() }
+	stopAll := func(s *harness.CheckRun) error { return s.StopTopology() }
 	return &harness.Check{
 		Stage:    "07-microservices",
 		Title:    "catalog, orders and gateway as separate processes, with service identity",
@@ -32,7 +32,7 @@ func stage07() *harness.Check {
 			{Name: "a reservation is keyed by its order: taken once, released once, never after", Run: steps(
 				example("reserve-twice"), failingExample("reserve-released")),
 				Hint: "keep what each order id holds; a release marks the id so that a late reservation fails"},
-			{Name: "killing a catalog replica while orders are placed fails no call", Run: func(s *harness.Stage) error {
+			{Name: "killing a catalog replica while orders are placed fails no call", Run: func(s *harness.CheckRun) error {
 				return s.RunExample("kill-replica", harness.ExampleOpts{Kill: "catalog-1", When: "placed 25 of 100 orders"})
 			}, Hint: "round_robin over every replica, with a retryPolicy on UNAVAILABLE for the idempotent calls"},
 			{Name: "every process stops gracefully on Ctrl+C", Run: stopAll,
@@ -49,14 +49,14 @@ func stage07() *harness.Check {
 
 // processLogged waits for a process of the topology whose name starts with
 // prefix to have logged one of texts.
-func processLogged(prefix string, texts ...string) func(*harness.Stage) error {
-	return func(s *harness.Stage) error { return s.WaitForProcessOutput(prefix, 10*time.Second, texts...) }
+func processLogged(prefix string, texts ...string) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error { return s.WaitForProcessOutput(prefix, 10*time.Second, texts...) }
 }
 
 // loggedWithVar waits for a process whose name starts with prefix to log a
 // line holding text and trace_id=$name, a value an earlier README line set.
-func loggedWithVar(prefix, text, name string) func(*harness.Stage) error {
-	return func(s *harness.Stage) error {
+func loggedWithVar(prefix, text, name string) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error {
 		id := s.Var(name)
 		if id == "" {
 			return &harness.Failure{Why: "$" + name + " was not set by the README"}
@@ -68,8 +68,8 @@ func loggedWithVar(prefix, text, name string) func(*harness.Stage) error {
 // within runs a README example and fails if it takes longer than limit: for
 // a call that must end on its deadline rather than wait for slow work, the
 // limit is set far below what that work would take.
-func within(name string, limit time.Duration, opts harness.ExampleOpts) func(*harness.Stage) error {
-	return func(s *harness.Stage) error {
+func within(name string, limit time.Duration, opts harness.ExampleOpts) func(*harness.CheckRun) error {
+	return func(s *harness.CheckRun) error {
 		start := time.Now()
 		if err := s.RunExample(name, opts); err != nil {
 			return err
@@ -80,4 +80,17 @@ func within(name string, limit time.Duration, opts harness.ExampleOpts) func(*ha
 		}
 		return nil
 	}
+}
+
+// exercise07 checks the stage's first exercise on a learner's folder.
+func exercise07() *harness.Check {
+	return &harness.Check{Name: "07.1", Stage: "07-microservices", Title: "exercise 1, a budget per hop", ServerCA: ".dev/ca.crt",
+		Milestones: []harness.Milestone{
+			{Name: "the development keys exist", Run: example("devcerts")},
+			{Name: "orders takes -catalog-timeout", Run: example("ex1-up"),
+				Hint: "add a -catalog-timeout flag to cmd/orders"},
+			{Name: "a call to a slow catalog ends at -catalog-timeout, not at the caller's deadline", Run: within("ex1-order", 2500*time.Millisecond, harness.ExampleOpts{Fails: true}),
+				Hint: "give each call to the catalog a context.WithTimeout of its own, inside the caller's"},
+			{Name: "every process stops gracefully on Ctrl+C", Run: func(s *harness.CheckRun) error { return s.StopTopology() }},
+		}}
 }

@@ -5,7 +5,7 @@ import (
 )
 
 func stage08() *harness.Check {
-	stopAll := func(s *harness.Stage) error { return s.StopTopology() }
+	stopAll := func(s *harness.CheckRun) error { return s.StopTopology() }
 	return &harness.Check{
 		Stage:    "08-observability",
 		Title:    "one request followed through every service: traces, metrics and logs with OpenTelemetry",
@@ -36,4 +36,16 @@ func stage08() *harness.Check {
 			{Name: "every process stops gracefully again", Run: stopAll},
 		},
 	}
+}
+
+// exercise08 checks the stage's first exercise on a learner's folder.
+func exercise08() *harness.Check {
+	return &harness.Check{Name: "08.1", Stage: "08-observability", Title: "exercise 1, count the orders", ServerCA: ".dev/ca.crt",
+		Milestones: []harness.Milestone{
+			{Name: "the development keys exist", Run: example("devcerts")},
+			{Name: "the services start", Run: example("ex1-up")},
+			{Name: "orders counts a new order and a repeated request_id apart", Run: example("ex1-orders"),
+				Hint: "a counter learn_grpc.orders on the meter provider, with an outcome attribute, added to once per order"},
+			{Name: "every process stops gracefully on Ctrl+C", Run: func(s *harness.CheckRun) error { return s.StopTopology() }},
+		}}
 }

@@ -35,9 +35,9 @@ func TestBrokenPrograms(t *testing.T) {
 			var out bytes.Buffer
 			rep := NewReporter(&out)
 			check := &Check{Stage: "broken", Title: "a stage that fails on purpose", Milestones: []Milestone{
-				{Name: "first milestone passes", Run: func(*Stage) error { return nil }},
-				{Name: "the broken one", Run: func(s *Stage) error { return s.RunExample(tt.name, tt.opts) }},
-				{Name: "never reached", Run: func(*Stage) error { t.Error("ran a milestone after a failure"); return nil }},
+				{Name: "first milestone passes", Run: func(*CheckRun) error { return nil }},
+				{Name: "the broken one", Run: func(s *CheckRun) error { return s.RunExample(tt.name, tt.opts) }},
+				{Name: "never reached", Run: func(*CheckRun) error { t.Error("ran a milestone after a failure"); return nil }},
 			}}
 			if err := RunCheck(check, root, filepath.Join("testdata", "broken"), rep, NewTools(rep)); err == nil {
 				t.Fatal("RunCheck passed a broken stage")

@@ -79,48 +79,91 @@ type Server struct {
 // or -cacert with the CA that signed the server's certificate.
 // With gateway, it also waits for the gateway's listening line.
 func StartServer(rep *Reporter, grpcurl string, security []string, gateway bool, dir, bin string, args []string) (*Server, error) {
-	s := &Server{exited: make(chan struct{})}
-	addrCh, httpCh := make(chan string, 1), make(chan string, 1)
-	var once, httpOnce sync.Once
-	s.output = &lineWriter{r: rep, who: "server", onLine: func(line string) {
-		if m := listeningRE.FindStringSubmatch(line); m != nil {
-			once.Do(func() { s.FirstLine = line; addrCh <- m[1] })
-		}
-		if m := gatewayRE.FindStringSubmatch(line); m != nil {
-			httpOnce.Do(func() { httpCh <- m[1] })
-		}
-	}}
-	s.cmd = exec.Command(bin, append(append([]string(nil), args...), "-addr=127.0.0.1:0")...)
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { s.waitErr = s.cmd.Wait(); close(s.exited) }()
-
-	select {
-	case s.Addr = <-addrCh:
-	case <-s.exited:
-		return nil, fmt.Errorf("the server exited (%v) before printing \"gRPC server listening on ...\"", s.waitErr)
-	case <-time.After(time.Minute):
-		s.kill()
-		return nil, errors.New("the server printed no \"gRPC server listening on ...\" line within a minute")
+	spec := processSpec{
+		who: "server", subject: "the server", rep: rep, dir: dir, prog: bin,
+		args:  append(append([]string(nil), args...), "-addr=127.0.0.1:0"),
+		what:  `"gRPC server listening on ..."`,
+		ready: func(s *Server) bool { return s.Addr != "" && (!gateway || s.HTTPAddr != "") },
 	}
 	if gateway {
-		select {
-		case s.HTTPAddr = <-httpCh:
-		case <-s.exited:
-			return nil, fmt.Errorf("the server exited (%v) before printing \"REST gateway listening on ...\"", s.waitErr)
-		case <-time.After(time.Minute):
-			s.kill()
-			return nil, errors.New("the server printed no \"REST gateway listening on ...\" line within a minute")
-		}
+		spec.what += ` and "REST gateway listening on ..."`
+	}
+	s, err := startProcess(spec)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.waitHealthy(grpcurl, security); err != nil {
 		s.kill()
 		return nil, err
 	}
 	return s, nil
+}
+
+// processSpec says how to start a process and when it is up.
+type processSpec struct {
+	who     string    // its name in the check's output, and in a Procfile
+	subject string    // how an error names it
+	rep     *Reporter // shows its output live, if set
+	show    func(who, line string)
+	dir     string
+	prog    string
+	args    []string
+	env     []string // added to the check's own environment
+	what    string   // the lines it waits for, as an error names them
+	ready   func(*Server) bool
+}
+
+// startProcess starts a process and waits, for at most a minute, until
+// spec.ready says it is up. It is asked after each "listening on" line: the
+// first such line is the process's FirstLine, and the gRPC and REST
+// addresses are read from theirs.
+func startProcess(spec processSpec) (*Server, error) {
+	s := &Server{Name: spec.who, exited: make(chan struct{})}
+	up := make(chan struct{})
+	var once sync.Once
+	s.output = &lineWriter{r: spec.rep, who: spec.who, onLine: func(line string) {
+		if spec.show != nil {
+			spec.show(spec.who, line)
+		}
+		grpcAddr, restAddr := listeningRE.FindStringSubmatch(line), gatewayRE.FindStringSubmatch(line)
+		if grpcAddr == nil && restAddr == nil {
+			return
+		}
+		if s.FirstLine == "" {
+			s.FirstLine = line
+		}
+		if grpcAddr != nil && s.Addr == "" {
+			s.Addr = grpcAddr[1]
+		}
+		if restAddr != nil && s.HTTPAddr == "" {
+			s.HTTPAddr = restAddr[1]
+		}
+		if spec.ready(s) {
+			once.Do(func() { close(up) })
+		}
+	}}
+	s.cmd = exec.Command(spec.prog, spec.args...)
+	s.cmd.Dir = spec.dir
+	if spec.env != nil {
+		s.cmd.Env = append(os.Environ(), spec.env...)
+	}
+	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { s.waitErr = s.cmd.Wait(); close(s.exited) }()
+	select {
+	case <-up:
+		return s, nil
+	case <-s.exited:
+		if spec.rep != nil { // the check has shown its output already
+			return nil, fmt.Errorf("%s exited (%v) before printing %s", spec.subject, s.waitErr, spec.what)
+		}
+		return nil, fmt.Errorf("%s exited (%v) before printing %s:\n%s", spec.subject, s.waitErr, spec.what, s.Output())
+	case <-time.After(time.Minute):
+		s.kill()
+		return nil, fmt.Errorf("%s printed no %s within a minute", spec.subject, spec.what)
+	}
 }
 
 func (s *Server) waitHealthy(grpcurl string, security []string) error {

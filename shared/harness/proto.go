@@ -71,7 +71,7 @@ type ProtoService struct {
 
 // BufBuild compiles the stage's protos with buf and returns the image of the
 // stage's own files (imports such as google/protobuf are left out).
-func (s *Stage) BufBuild() (*Image, error) {
+func (s *CheckRun) BufBuild() (*Image, error) {
 	buf, err := s.Buf()
 	if err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func Generate(tools *Tools, root, stageDir, outDir string) (Result, error) {
 
 // GeneratedIsFresh generates the stage's code into a scratch folder and
 // compares it, file by file, with the committed gen/ folder.
-func (s *Stage) GeneratedIsFresh() error {
+func (s *CheckRun) GeneratedIsFresh() error {
 	out := filepath.Join(s.Tmp, "fresh")
 	res, err := Generate(s.Tools, s.Root, s.Dir, out)
 	if err != nil || res.ExitCode != 0 {
@@ -233,7 +233,7 @@ type Edit struct {
 // applies edit to the working copy, and runs the README example name from
 // tools/buf there, so that a command comparing against "../../.git" runs
 // exactly as printed without touching the learner's own files.
-func (s *Stage) InGitSandbox(name string, edit Edit, opts ExampleOpts) error {
+func (s *CheckRun) InGitSandbox(name string, edit Edit, opts ExampleOpts) error {
 	if _, err := lookPath("git"); err != nil {
 		return fmt.Errorf("this milestone needs git, which the lab is cloned with: %v", err)
 	}
@@ -274,7 +274,7 @@ func (s *Stage) InGitSandbox(name string, edit Edit, opts ExampleOpts) error {
 		return err
 	}
 	s.Rep.Checkf("  in a scratch copy, edited %s: %q -> %q", edit.File, strings.TrimSpace(edit.Old), strings.TrimSpace(edit.New))
-	sandboxStage := &Stage{Root: s.Root, Dir: filepath.Join(sandbox, stage), Rep: s.Rep, Tools: s.Tools, Tmp: s.Tmp, readme: s.readme, bins: s.bins}
+	sandboxStage := &CheckRun{Root: s.Root, Dir: filepath.Join(sandbox, stage), Rep: s.Rep, Tools: s.Tools, Tmp: s.Tmp, readme: s.readme, bins: s.bins}
 	if sandboxStage.readme == nil {
 		rm, err := s.Readme()
 		if err != nil {

@@ -64,7 +64,7 @@ func TestAssignment(t *testing.T) {
 }
 
 func TestVariablesAreSubstituted(t *testing.T) {
-	s := &Stage{vars: map[string]string{"ORDER": "order-abc"}}
+	s := &CheckRun{vars: map[string]string{"ORDER": "order-abc"}}
 	got, err := s.substitute(`get --id=$ORDER -d "{\"id\": \"${ORDER}\"}"`, nil)
 	if want := `get --id=order-abc -d "{\"id\": \"order-abc\"}"`; err != nil || got != want {
 		t.Errorf("substitute = %q, %v; want %q", got, err, want)
@@ -75,7 +75,7 @@ func TestVariablesAreSubstituted(t *testing.T) {
 }
 
 func TestKnownVariablesAreExpandedInExpectedOutput(t *testing.T) {
-	s := &Stage{vars: map[string]string{"FIRST": "order-abc"}}
+	s := &CheckRun{vars: map[string]string{"FIRST": "order-abc"}}
 	if got, want := s.expandKnownVars("$FIRST\nPrice: $25.99 $OTHER"), "order-abc\nPrice: $25.99 $OTHER"; got != want {
 		t.Errorf("expandKnownVars = %q, want %q", got, want)
 	}

@@ -13,7 +13,7 @@ import (
 // with any "--add NAME=FLAG" of the command. A topology started before is
 // stopped first. It must print what the README shows, and every gRPC
 // process must then report SERVING.
-func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
+func (s *CheckRun) startTopology(c Command, ex *Example, args []string) error {
 	fail := func(why, received string) error {
 		return &Failure{Command: c.Text, Who: "lab up", Why: why, Received: received, Section: ex.Section}
 	}
@@ -36,8 +36,8 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 	topo, err := StartTopology(s.Dir, procs, TopologyOpts{
 		FreePorts: true, Add: up.Add, Env: up.Env,
 		Resolve: func(words []string) (string, []string, error) {
-			prog, _, _, args, err := s.resolve(words)
-			return prog, args, err
+			c, err := s.resolve(words)
+			return c.prog, c.args, err
 		},
 		Out: s.Rep.Program,
 	})
@@ -60,15 +60,11 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 	if err != nil {
 		return err
 	}
-	security := []string{"-plaintext"}
-	if s.serverCA != "" {
-		security = []string{"-cacert", s.serverCA}
-	}
 	for _, p := range topo.Procs {
 		if p.Addr == "" {
 			continue
 		}
-		if err := p.waitHealthy(grpcurl, security); err != nil {
+		if err := p.waitHealthy(grpcurl, s.grpcurlSecurity()); err != nil {
 			return &Failure{Who: p.Name, Why: p.Name + ": " + err.Error(), Received: p.Output(), Section: ex.Section}
 		}
 	}
@@ -79,7 +75,7 @@ func (s *Stage) startTopology(c Command, ex *Example, args []string) error {
 // labTrace runs "go tool lab trace NN [TRACE_ID] [--from SERVICE]
 // [--id-only]" on the running topology's output: the trace as a tree, or
 // its id alone.
-func (s *Stage) labTrace(args []string) (string, error) {
+func (s *CheckRun) labTrace(args []string) (string, error) {
 	if s.topo == nil {
 		return "", fmt.Errorf("no topology is running: start it with go tool lab up")
 	}
@@ -104,7 +100,7 @@ func (s *Stage) labTrace(args []string) (string, error) {
 
 // StopTopology stops every process of the running topology as Ctrl+C would,
 // last started first, and checks that each stops cleanly.
-func (s *Stage) StopTopology() error {
+func (s *CheckRun) StopTopology() error {
 	if s.topo == nil {
 		return fmt.Errorf("no topology is running to stop")
 	}
@@ -120,7 +116,7 @@ func (s *Stage) StopTopology() error {
 // WaitForProcessOutput waits until a process of the topology whose name
 // starts with prefix has printed one of texts, for effects only a service
 // sees.
-func (s *Stage) WaitForProcessOutput(prefix string, timeout time.Duration, texts ...string) error {
+func (s *CheckRun) WaitForProcessOutput(prefix string, timeout time.Duration, texts ...string) error {
 	return s.waitForProcessLine(prefix, timeout, fmt.Sprintf("%q", strings.Join(texts, `" or "`)),
 		func(line string) bool {
 			return slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(line, t) })
@@ -129,7 +125,7 @@ func (s *Stage) WaitForProcessOutput(prefix string, timeout time.Duration, texts
 
 // WaitForProcessOutputLine waits until a process of the topology whose name
 // starts with prefix has printed one line holding every one of texts.
-func (s *Stage) WaitForProcessOutputLine(prefix string, timeout time.Duration, texts ...string) error {
+func (s *CheckRun) WaitForProcessOutputLine(prefix string, timeout time.Duration, texts ...string) error {
 	return s.waitForProcessLine(prefix, timeout, fmt.Sprintf("a line with %q", strings.Join(texts, `" and "`)),
 		func(line string) bool {
 			return !slices.ContainsFunc(texts, func(t string) bool { return !strings.Contains(line, t) })
@@ -138,13 +134,13 @@ func (s *Stage) WaitForProcessOutputLine(prefix string, timeout time.Duration, t
 
 // waitForProcessLine polls the output of prefix's processes for a line
 // that match accepts, for up to timeout.
-func (s *Stage) waitForProcessLine(prefix string, timeout time.Duration, what string, match func(string) bool) error {
+func (s *CheckRun) waitForProcessLine(prefix string, timeout time.Duration, what string, match func(string) bool) error {
 	if s.topo == nil {
 		return fmt.Errorf("no topology is running")
 	}
-	deadline := time.Now().Add(timeout)
-	for {
-		var seen []string
+	var seen []string
+	found := poll(timeout, func() bool {
+		seen = seen[:0]
 		for _, p := range s.topo.Procs {
 			if !strings.HasPrefix(p.Name, prefix) {
 				continue
@@ -152,37 +148,16 @@ func (s *Stage) waitForProcessLine(prefix string, timeout time.Duration, what st
 			for _, line := range strings.Split(p.Output(), "\n") {
 				if match(line) {
 					s.Rep.Checkf("  %s printed %q", p.Name, line)
-					return nil
+					return true
 				}
 			}
 			seen = append(seen, "["+p.Name+"]\n"+p.Output())
 		}
-		if time.Now().After(deadline) {
-			return &Failure{Who: prefix, Received: strings.Join(seen, "\n"),
-				Why: fmt.Sprintf("no %s process printed %s within %s", prefix, what, timeout)}
-		}
-		time.Sleep(20 * time.Millisecond)
+		return false
+	})
+	if !found {
+		return &Failure{Who: prefix, Received: strings.Join(seen, "\n"),
+			Why: fmt.Sprintf("no %s process printed %s within %s", prefix, what, timeout)}
 	}
-}
-
-// retarget points a command at the check's own processes instead of the
-// README's addresses, and says how in a note.
-func (s *Stage) retarget(who string, args []string, target *Server) ([]string, string, error) {
-	if s.topo == nil {
-		return retarget(who, args, target)
-	}
-	note := ""
-	for i, a := range args {
-		if m := s.topo.Map(a); m != a {
-			args[i] = m
-			note = "(the check ran it against its own processes, on free ports)"
-		}
-	}
-	if who == "client" && note == "" {
-		// Lab clients default to localhost:50051, the orders service.
-		addr := s.topo.Map(readmeAddr)
-		args = append(args, "--addr="+addr)
-		note = fmt.Sprintf("(the check added --addr=%s, its own orders service)", addr)
-	}
-	return args, note, nil
+	return nil
 }

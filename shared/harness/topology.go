@@ -7,12 +7,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -250,44 +248,11 @@ func (t *Topology) Summary() string {
 // launch starts one process and waits for its first "listening on" line:
 // a gRPC server's or a REST gateway's.
 func launch(dir, name, prog string, args, env []string, out func(name, line string)) (*Server, error) {
-	s := &Server{Name: name, exited: make(chan struct{})}
-	listening := make(chan struct{})
-	var once sync.Once
-	s.output = &lineWriter{who: name, onLine: func(line string) {
-		if out != nil {
-			out(name, line)
-		}
-		grpcAddr, restAddr := listeningRE.FindStringSubmatch(line), gatewayRE.FindStringSubmatch(line)
-		if grpcAddr == nil && restAddr == nil {
-			return
-		}
-		once.Do(func() {
-			s.FirstLine = line
-			if grpcAddr != nil {
-				s.Addr = grpcAddr[1]
-			} else {
-				s.HTTPAddr = restAddr[1]
-			}
-			close(listening)
-		})
-	}}
-	s.cmd = exec.Command(prog, args...)
-	s.cmd.Dir = dir
-	s.cmd.Env = append(os.Environ(), env...)
-	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { s.waitErr = s.cmd.Wait(); close(s.exited) }()
-	select {
-	case <-listening:
-		return s, nil
-	case <-s.exited:
-		return nil, fmt.Errorf("it exited (%v) before printing a \"... listening on ADDR\" line:\n%s", s.waitErr, s.Output())
-	case <-time.After(time.Minute):
-		s.kill()
-		return nil, errors.New("it printed no \"... listening on ADDR\" line within a minute")
-	}
+	return startProcess(processSpec{
+		who: name, subject: "it", show: out, dir: dir, prog: prog, args: args, env: env,
+		what:  `a "... listening on ADDR" line`,
+		ready: func(s *Server) bool { return s.FirstLine != "" },
+	})
 }
 
 // freePort picks a free loopback port below the range the kernel hands out

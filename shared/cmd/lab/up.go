@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -72,14 +73,15 @@ func runUp(args []string, root string, stdout, stderr io.Writer) error {
 	topo, err := harness.StartTopology(target, procs, harness.TopologyOpts{
 		FreePorts: up.FreePorts, Add: up.Add, Out: say, Env: up.Env,
 		Resolve: func(words []string) (string, []string, error) {
-			if len(words) < 3 || words[0] != "go" || words[1] != "run" || !strings.HasPrefix(words[2], "./cmd/") {
+			name, args, ok := harness.GoRunCmd(words)
+			if !ok {
 				return "", nil, fmt.Errorf("the Procfile runs \"go run ./cmd/NAME ...\" commands, not %q", strings.Join(words, " "))
 			}
-			prog, err := harness.BuildCmd(target, bin, strings.TrimPrefix(words[2], "./cmd/"))
-			if f, ok := err.(*harness.Failure); ok {
+			prog, err := harness.BuildCmd(target, bin, name)
+			if f := (*harness.Failure)(nil); errors.As(err, &f) {
 				return "", nil, fmt.Errorf("%s:\n%s", f.Why, f.Received)
 			}
-			return prog, words[3:], err
+			return prog, args, err
 		},
 	})
 	if err != nil {

@@ -1,0 +1,134 @@
+package harness
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Check is one stage's check: the milestones its lesson promises, in order.
+type Check struct {
+	Stage string // the stage's folder, e.g. "02-unary"
+	// Name, if set, is what the check is called instead of its stage: an
+	// exercise's check is "02.1", on the folder of stage 02.
+	Name       string
+	Title      string
+	Milestones []Milestone
+	// ServerCA, if set, is the CA certificate (relative to the stage) that
+	// signed the server's TLS certificate: the health check trusts it
+	// instead of talking plaintext.
+	ServerCA string
+	// HTTPAddrFlag, if set, is the server flag for its HTTP gateway's
+	// address: the check gives it a free port too, and puts its address in
+	// place of localhost:8443 in commands.
+	HTTPAddrFlag string
+}
+
+// Milestone is one thing the learner can now do, proved by running it.
+type Milestone struct {
+	Name string
+	Run  func(*CheckRun) error
+	// Hint names what to build next when the milestone fails, in one line,
+	// for a learner checking their own code.
+	Hint string
+}
+
+// CheckRun is the state of one check's run over one folder: the programs it
+// built, the variables the README set, and the processes it started.
+type CheckRun struct {
+	Root         string // the lab root
+	Dir          string // the folder being checked, absolute
+	Rep          *Reporter
+	Tools        *Tools
+	Tmp          string // scratch folder, removed at the end
+	readme       *Readme
+	bins         map[string]string
+	vars         map[string]string // set by "NAME=$(command)" lines
+	main         *Server
+	topo         *Topology // started by "go tool lab up"
+	serverCA     string
+	httpAddrFlag string
+}
+
+// RunCheck runs c's milestones against dir, printing each, and stops at the
+// first that fails: later milestones build on earlier ones.
+func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
+	_, err := RunCheckCounting(c, root, dir, rep, tools)
+	return err
+}
+
+// RunCheckCounting is RunCheck that also says how many milestones, from the
+// first, were reached.
+func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (reached int, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return 0, err
+	}
+	tmp, err := os.MkdirTemp("", "learn-grpc-check-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	s := &CheckRun{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{}}
+	if c.ServerCA != "" {
+		s.serverCA = filepath.Join(abs, filepath.FromSlash(c.ServerCA))
+	}
+	s.httpAddrFlag = c.HTTPAddrFlag
+	defer s.stopMain()
+
+	rel, _ := filepath.Rel(root, abs)
+	name := cmp.Or(c.Name, c.Stage)
+	if c.Name == "" {
+		rep.Checkf("Checking stage %s: %s", c.Stage, c.Title)
+	} else {
+		rep.Checkf("Checking %s: %s", c.Name, c.Title)
+	}
+	if filepath.Base(abs) != c.Stage {
+		rep.Checkf("(pointed at %s instead of %s)", filepath.ToSlash(rel), c.Stage)
+	}
+	for i, m := range c.Milestones {
+		rep.Checkf("")
+		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
+		if err := m.Run(s); err != nil {
+			s.explain(err)
+			if m.Hint != "" {
+				rep.Checkf("  hint: %s", m.Hint)
+			}
+			rep.Checkf("")
+			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", name, i+1, len(c.Milestones), m.Name)
+			return i, fmt.Errorf("%s: milestone %q: %s", name, m.Name, firstLine(err.Error()))
+		}
+		rep.Checkf("  ok")
+	}
+	rep.Checkf("")
+	rep.Checkf("PASS %s: all %d milestones reached", name, len(c.Milestones))
+	return len(c.Milestones), nil
+}
+
+// Readme returns the stage's parsed README.
+func (s *CheckRun) Readme() (*Readme, error) {
+	if s.readme == nil {
+		rm, err := LoadReadme(filepath.Join(s.Dir, "README.md"))
+		if err != nil {
+			return nil, err
+		}
+		s.readme = rm
+	}
+	return s.readme, nil
+}
+
+// Grpcurl returns the pinned grpcurl binary.
+func (s *CheckRun) Grpcurl() (string, error) { return s.Tools.Grpcurl(s.Root) }
+
+// Buf returns the pinned buf binary.
+func (s *CheckRun) Buf() (string, error) { return s.Tools.Buf(s.Root) }
+
+// grpcurlSecurity is grpcurl's transport flags for the check's servers:
+// -cacert with the CA that signed their certificates, or -plaintext.
+func (s *CheckRun) grpcurlSecurity() []string {
+	if s.serverCA != "" {
+		return []string{"-cacert", s.serverCA}
+	}
+	return []string{"-plaintext"}
+}

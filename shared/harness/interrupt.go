@@ -1,0 +1,80 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// runInterrupted runs a command, and once its output contains opts.When,
+// interrupts it or its server as opts.Interrupt says.
+func (s *CheckRun) runInterrupted(dir, prog string, args []string, opts ExampleOpts, server *Server) (Result, error) {
+	if runtime.GOOS == "windows" && opts.Interrupt != "" {
+		return Result{}, errors.New("this milestone sends Ctrl+C's signal to a running program, which Windows does not allow; run the check on Linux or macOS, or try the steps by hand")
+	}
+	out := &lineWriter{}
+	cmd := exec.Command(prog, args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return Result{}, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	result := func() Result { return Result{Output: out.String(), ExitCode: cmd.ProcessState.ExitCode()} }
+
+	deadline := time.After(2 * time.Minute)
+	for !strings.Contains(out.String(), opts.When) {
+		select {
+		case <-exited:
+			return result(), fmt.Errorf("it ended before printing %q, the moment the check was waiting for", opts.When)
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			<-exited
+			return result(), fmt.Errorf("it did not print %q within 2 minutes", opts.When)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	switch {
+	case opts.Kill != "":
+		if s.topo == nil {
+			return result(), errors.New("no topology is running: start it with go tool lab up")
+		}
+		s.Rep.Checkf("  killing %s (as a crash would) after the command printed %q", opts.Kill, opts.When)
+		if err := s.topo.Kill(opts.Kill); err != nil {
+			return result(), err
+		}
+	case opts.Interrupt == "client":
+		s.Rep.Checkf("  sending SIGINT (Ctrl+C) to the command after it printed %q", opts.When)
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			return result(), err
+		}
+	case opts.Interrupt == "server":
+		if server == nil {
+			return result(), errors.New("no server to stop")
+		}
+		s.Rep.Checkf("  sending SIGINT (Ctrl+C) to the server after the command printed %q", opts.When)
+		if server == s.main {
+			s.main = nil
+		}
+		if err := server.Stop(20 * time.Second); err != nil {
+			_ = cmd.Process.Kill()
+			<-exited
+			return result(), err
+		}
+	default:
+		return result(), fmt.Errorf("unknown Interrupt %q", opts.Interrupt)
+	}
+	select {
+	case <-exited:
+		return result(), nil
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+		return result(), errors.New("it was still running 30s after the interrupt: a stream must end when either side ends it")
+	}
+}
