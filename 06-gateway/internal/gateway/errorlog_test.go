@@ -39,7 +39,8 @@ func TestATCPCheckIsNotAWarning(t *testing.T) {
 	ctx, stop := context.WithCancel(t.Context())
 	served := make(chan error, 1)
 	go func() {
-		served <- Serve(ctx, lis, http.NotFoundHandler(), &tls.Config{Certificates: []tls.Certificate{cert}}, 5*time.Second, log)
+		tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}}
+		served <- Serve(ctx, lis, http.NotFoundHandler(), tlsConfig, 5*time.Second, log)
 	}()
 
 	check, err := net.Dial("tcp", inner.Addr().String())

@@ -25,7 +25,8 @@ func TestATCPCheckIsNotAWarning(t *testing.T) {
 	if err := devpki.Generate(pki, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.Cert("gateway")), filepath.Join(pki, devpki.Key("gateway")))
+	cert, err := tls.LoadX509KeyPair(filepath.Join(pki, devpki.Cert("gateway")),
+		filepath.Join(pki, devpki.Key("gateway")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,8 @@ func TestATCPCheckIsNotAWarning(t *testing.T) {
 	ctx, stop := context.WithCancel(t.Context())
 	served := make(chan error, 1)
 	go func() {
-		served <- Serve(ctx, lis, http.NotFoundHandler(), &tls.Config{Certificates: []tls.Certificate{cert}}, 5*time.Second, log)
+		tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}}
+		served <- Serve(ctx, lis, http.NotFoundHandler(), tlsConfig, 5*time.Second, log)
 	}()
 
 	check, err := net.Dial("tcp", inner.Addr().String())

@@ -63,7 +63,8 @@ func headerBytes(r *http.Request) int {
 // backend's limit is the larger; this keeps a mistake there from being a 500.
 func mapHeaderListErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler,
 	w http.ResponseWriter, r *http.Request, err error) {
-	if st := status.Convert(err); st.Code() == codes.Internal && strings.Contains(st.Message(), "header list size") {
+	st := status.Convert(err)
+	if st.Code() == codes.Internal && strings.Contains(st.Message(), "header list size") {
 		refuse(w, http.StatusRequestHeaderFieldsTooLarge, errHeadersTooLarge)
 		return
 	}

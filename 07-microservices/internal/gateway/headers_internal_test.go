@@ -20,11 +20,13 @@ func TestHeaderListErrorsAreTheCallersInput(t *testing.T) {
 		err  error
 		want int
 	}{
-		{name: "headers the client could not send are 431",
-			err:  status.Error(codes.Internal, "header list size to send violates the maximum size (16384 bytes) set by server"),
+		{name: "headers the client could not send are 431", err: status.Error(codes.Internal,
+			"header list size to send violates the maximum size (16384 bytes) set by server"),
 			want: http.StatusRequestHeaderFieldsTooLarge},
-		{name: "another internal error stays 500", err: status.Error(codes.Internal, "boom"), want: http.StatusInternalServerError},
-		{name: "not found stays 404", err: status.Error(codes.NotFound, "no such product"), want: http.StatusNotFound},
+		{name: "another internal error stays 500", err: status.Error(codes.Internal, "boom"),
+			want: http.StatusInternalServerError},
+		{name: "not found stays 404", err: status.Error(codes.NotFound, "no such product"),
+			want: http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,8 +71,8 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 
 func gatewayMux(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {
 	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m),
-		runtime.WithStreamErrorHandler(streamError), runtime.WithIncomingHeaderMatcher(forwardNoHeaders),
-		runtime.WithErrorHandler(mapHeaderListErrors), runtime.WithMiddlewares(nameSpan))
+		runtime.WithStreamErrorHandler(streamError), runtime.WithErrorHandler(mapHeaderListErrors),
+		runtime.WithIncomingHeaderMatcher(forwardNoHeaders), runtime.WithMiddlewares(nameSpan))
 	if err := catalogv1.RegisterProductCatalogServiceHandler(ctx, gw, catalogConn); err != nil {
 		return nil, err
 	}

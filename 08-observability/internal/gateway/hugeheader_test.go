@@ -59,7 +59,8 @@ func TestAHugeHeaderNeverReachesTheBackend(t *testing.T) {
 	})
 	t.Run("over HTTP/2 the sender's connection alone ends", func(t *testing.T) {
 		if status := sendRawHTTP2(t, e); status != "" {
-			t.Errorf("answered %s; want the sender's connection closed (its header is past the connection's bound)", status)
+			t.Errorf("answered %s; want the sender's connection closed: its header is past the connection's bound",
+				status)
 		}
 	})
 
@@ -88,7 +89,8 @@ func TestAHugeHeaderNeverReachesTheBackend(t *testing.T) {
 // ("" when the server closes the connection instead).
 func sendRawHTTP2(t *testing.T, e *env) string {
 	t.Helper()
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"h2"}})
+	addr := strings.TrimPrefix(e.base, "https://")
+	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: e.pool, NextProtos: []string{"h2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,8 @@ func sendRawHTTP2(t *testing.T, e *env) string {
 		_ = fr.WriteSettings()
 		b := block.Bytes()
 		const frame = 16 << 10
-		if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: b[:frame], EndStream: true}); err != nil {
+		first := http2.HeadersFrameParam{StreamID: 1, BlockFragment: b[:frame], EndStream: true}
+		if err := fr.WriteHeaders(first); err != nil {
 			return
 		}
 		for b = b[frame:]; len(b) > 0; b = b[min(frame, len(b)):] {
