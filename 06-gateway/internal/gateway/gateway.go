@@ -28,11 +28,13 @@ import (
 // than calling the handlers in-process) is what puts every REST request
 // through the gRPC interceptors: logging, authentication and authorization
 // apply exactly as they do to gRPC clients. grpc-gateway passes the HTTP
-// Authorization header on as the call's "authorization" metadata, the
-// client's address as "x-forwarded-for", and maps the gRPC status of a
-// failed call to an HTTP status, error details included.
+// Authorization header on, once, as the call's "authorization" metadata,
+// the client's address as "x-forwarded-for", and no other header (see
+// headers.go); it maps the gRPC status of a failed call to an HTTP status,
+// error details included.
 //
-// Every request passes the limits in limits.go before anything is parsed.
+// Every request passes the limits in limits.go and headers.go before
+// anything is parsed.
 // It also serves the OpenAPI document at /openapi.json.
 func Handler(ctx context.Context, conn *grpc.ClientConn, openAPI []byte) (http.Handler, error) {
 	// Two muxes over one connection: unary answers are indented for people,
@@ -48,16 +50,18 @@ func Handler(ctx context.Context, conn *grpc.ClientConn, openAPI []byte) (http.H
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", withDeadline(indented))
-	mux.Handle("GET /v1/products:watch", streaming(lines, catalog.NewWatchLimit(MaxRESTWatchers, MaxRESTWatchersPerClient)))
+	mux.Handle("GET /v1/products:watch", streaming(lines,
+		catalog.NewWatchLimitOf("gateway", "client address", MaxRESTWatchers, MaxRESTWatchersPerClient)))
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	return limitBody(mux, MaxRequestBody), nil
+	return limitHeaders(limitBody(mux, MaxRequestBody), MaxRequestHeaderBytes), nil
 }
 
 func gatewayMux(ctx context.Context, conn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {
-	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m))
+	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m),
+		runtime.WithIncomingHeaderMatcher(forwardNoHeaders), runtime.WithErrorHandler(mapHeaderListErrors))
 	if err := catalogv1.RegisterProductCatalogServiceHandler(ctx, gw, conn); err != nil {
 		return nil, err
 	}

@@ -170,4 +170,13 @@ func TestRESTWatchesAreSharedOutByClient(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), "google.rpc.QuotaFailure") {
 		t.Fatalf("one watch too many = %s %s, want 429 with a QuotaFailure", resp.Status, body)
 	}
+	// The share is a client address's, whatever connections it opens.
+	for _, want := range []string{"a client address may hold at most 4 watch streams", `"watchers per client address"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the refusal does not say %s, the limit that refused:\n%s", want, body)
+		}
+	}
+	if strings.Contains(string(body), "connection") {
+		t.Errorf("the refusal names a connection, which is not what the gateway counts:\n%s", body)
+	}
 }

@@ -24,6 +24,7 @@ const retryWatchAfter = 5 * time.Second
 // one more beyond either cap.
 type WatchLimit struct {
 	maxTotal, maxPerConn int
+	holder, share        string // what its refusals name: "server", "connection"
 
 	mu     sync.Mutex
 	total  int
@@ -33,7 +34,16 @@ type WatchLimit struct {
 // NewWatchLimit returns a limit of maxTotal watchers, maxPerConn of them on
 // any one connection.
 func NewWatchLimit(maxTotal, maxPerConn int) *WatchLimit {
-	return &WatchLimit{maxTotal: maxTotal, maxPerConn: maxPerConn, byConn: map[string]int{}}
+	return NewWatchLimitOf("server", "connection", maxTotal, maxPerConn)
+}
+
+// NewWatchLimitOf is a limit whose shares are not connections: the gateway
+// shares its watches out by client address. holder and share name, in the
+// refusals, what holds the watches and what one share is, so that each
+// refusal names the limit that refused.
+func NewWatchLimitOf(holder, share string, maxTotal, maxPerShare int) *WatchLimit {
+	return &WatchLimit{maxTotal: maxTotal, maxPerConn: maxPerShare, holder: holder, share: share,
+		byConn: map[string]int{}}
 }
 
 // Acquire takes a slot for a watcher on conn, or returns ResourceExhausted
@@ -43,11 +53,11 @@ func (l *WatchLimit) Acquire(conn string) (release func(), err error) {
 	defer l.mu.Unlock()
 	switch {
 	case l.byConn[conn] >= l.maxPerConn:
-		return nil, rpcerr.Exhausted(fmt.Sprintf("a connection may hold at most %d watch streams", l.maxPerConn),
-			"watchers per connection", retryWatchAfter)
+		return nil, rpcerr.Exhausted(fmt.Sprintf("a %s may hold at most %d watch streams", l.share, l.maxPerConn),
+			"watchers per "+l.share, retryWatchAfter)
 	case l.total >= l.maxTotal:
-		return nil, rpcerr.Exhausted(fmt.Sprintf("the server is holding its maximum of %d watch streams", l.maxTotal),
-			"watchers per server", retryWatchAfter)
+		msg := fmt.Sprintf("the %s is holding its maximum of %d watch streams", l.holder, l.maxTotal)
+		return nil, rpcerr.Exhausted(msg, "watchers per "+l.holder, retryWatchAfter)
 	}
 	l.total++
 	l.byConn[conn]++

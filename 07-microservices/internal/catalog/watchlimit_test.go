@@ -61,3 +61,12 @@ func wantExhausted(t *testing.T, l *catalog.WatchLimit, conn, subject string) {
 	}
 	t.Errorf("status %v has no QuotaFailure for %q", err, subject)
 }
+
+func TestAWatchLimitOfClientsNamesItsShare(t *testing.T) {
+	l := catalog.NewWatchLimitOf("gateway", "client address", 1, 1)
+	if _, err := l.Acquire("a"); err != nil {
+		t.Fatal(err)
+	}
+	wantExhausted(t, l, "a", "watchers per client address")
+	wantExhausted(t, l, "b", "watchers per gateway")
+}

@@ -28,11 +28,13 @@ import (
 // orders services, over their connections. Every REST request passes the
 // services' interceptors: logging, authentication and authorization apply
 // exactly as they do to gRPC clients. grpc-gateway passes the HTTP
-// Authorization header on as the call's "authorization" metadata, the
-// client's address as "x-forwarded-for", and maps the gRPC status of a
-// failed call to an HTTP status, error details included.
+// Authorization header on, once, as the call's "authorization" metadata,
+// the client's address as "x-forwarded-for", and no other header (see
+// headers.go); it maps the gRPC status of a failed call to an HTTP status,
+// error details included.
 //
-// Every request passes the limits in limits.go before anything is parsed.
+// Every request passes the limits in limits.go and headers.go before
+// anything is parsed.
 // It also serves the OpenAPI document at /openapi.json.
 func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, openAPI []byte) (http.Handler, error) {
 	// Two muxes over the same connections: unary answers are indented for
@@ -48,8 +50,8 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", withDeadline(indented))
-	mux.Handle("GET /v1/products:watch",
-		streaming(ctx, lines, catalog.NewWatchLimit(MaxRESTWatchers, MaxRESTWatchersPerClient)))
+	mux.Handle("GET /v1/products:watch", streaming(ctx, lines,
+		catalog.NewWatchLimitOf("gateway", "client address", MaxRESTWatchers, MaxRESTWatchersPerClient)))
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
@@ -59,12 +61,13 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	return limitBody(mux, MaxRequestBody), nil
+	return limitHeaders(limitBody(mux, MaxRequestBody), MaxRequestHeaderBytes), nil
 }
 
 func gatewayMux(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {
 	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, m),
-		runtime.WithStreamErrorHandler(streamError))
+		runtime.WithStreamErrorHandler(streamError), runtime.WithErrorHandler(mapHeaderListErrors),
+		runtime.WithIncomingHeaderMatcher(forwardNoHeaders))
 	if err := catalogv1.RegisterProductCatalogServiceHandler(ctx, gw, catalogConn); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
@@ -25,9 +27,14 @@ const (
 	// of 100 items is about 6 KB) with room to spare, and matches the gRPC
 	// side's 64 KiB message limit.
 	MaxRequestBody = 64 << 10
-	// MaxHeaderBytes fits a bearer token several times over, as on the gRPC
-	// side.
-	MaxHeaderBytes = 16 << 10
+	// MaxHeaderBytes bounds what net/http parses of a request's headers at
+	// all, on a connection, before any handler runs. It is larger than the
+	// public MaxRequestHeaderBytes, so that a request between the two gets
+	// limitHeaders' clean 431 rather than net/http's: over HTTP/1.1 a bare
+	// text 431, and over HTTP/2 a dropped connection when one header string
+	// alone passes it (Go's HPACK decoder caps a string at this bound, and
+	// more is an error of the whole connection, with its other streams).
+	MaxHeaderBytes = 64 << 10
 	// ReadHeaderTimeout and ReadTimeout bound a client that sends its
 	// request slowly, a byte at a time (slowloris).
 	ReadHeaderTimeout = 5 * time.Second
@@ -52,7 +59,7 @@ func newHTTPServer(h http.Handler, tlsConfig *tls.Config, log *slog.Logger) *htt
 		ReadTimeout:       ReadTimeout,
 		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          serverLog(log),
 		Protocols:         new(http.Protocols),
 	}
 	// HTTP/2 next to HTTP/1.1: negotiated by TLS (ALPN), or, on the
@@ -79,15 +86,21 @@ func limitBody(h http.Handler, limit int64) http.Handler {
 			// that is still sending read the answer instead of a reset
 			// connection; beyond drainLimit, the connection is cut.
 			_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
-			// The same shape as the gateway's own errors; 8 is ResourceExhausted,
-			// what the gRPC side answers for a message over its limit.
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			fmt.Fprintf(w, "{\n  \"code\": 8,\n  \"message\": \"request body larger than %d bytes\"\n}", limit)
+			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
 			return
 		}
 		limited.ServeHTTP(w, r)
 	})
+}
+
+// refuse answers a request over one of the limits with the shape of the
+// gateway's own errors; 8 is ResourceExhausted, what the gRPC side answers
+// for a message or headers over its limit.
+func refuse(w http.ResponseWriter, httpStatus int, msg string) {
+	quoted, _ := json.Marshal(msg) // a string always marshals
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(httpStatus)
+	fmt.Fprintf(w, "{\n  \"code\": %d,\n  \"message\": %s\n}", codes.ResourceExhausted, quoted)
 }
 
 // withDeadline gives a request that names no deadline DefaultTimeout.
