@@ -10,6 +10,7 @@ import (
 // ran, what the README promised, what came back, and where to read.
 type Failure struct {
 	Command  string // the command as the README shows it, to rerun by hand
+	From     string // where to type Command, if not the folder being checked
 	Note     string // how the check's run differed from the README's, if at all
 	Who      string // the program whose output was received
 	Expected string
@@ -29,7 +30,11 @@ func (s *CheckRun) explain(err error) {
 		return
 	}
 	if f.Command != "" {
-		s.Rep.Checkf("  command (run it yourself from %s/):", filepath.Base(s.Dir))
+		from := f.From
+		if from == "" {
+			from = filepath.Base(s.Dir) + "/"
+		}
+		s.Rep.Checkf("  command (run it yourself from %s):", from)
 		s.Rep.Checkf("    $ %s", f.Command)
 	}
 	if f.Note != "" {

@@ -39,6 +39,7 @@ type Command struct {
 type Readme struct {
 	Path     string
 	Examples map[string]*Example
+	Headings []string // every heading, in order
 	order    []string
 }
 
@@ -65,6 +66,7 @@ func ParseReadme(path, text string) (*Readme, error) {
 		line := lines[i]
 		if m := headingRE.FindStringSubmatch(line); m != nil && pending == "" {
 			section = m[1]
+			rm.Headings = append(rm.Headings, section)
 			continue
 		}
 		if m := markerRE.FindStringSubmatch(line); m != nil {
