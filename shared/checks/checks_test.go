@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -182,4 +183,29 @@ func learnerCopy(t *testing.T, tools *harness.Tools, root, stage string) string 
 		t.Fatal(err)
 	}
 	return dest
+}
+
+// TestEachReadmeListsItsChecksMilestones holds each README's milestone list
+// and step table to the check that defines them: a milestone renamed,
+// added or moved in the check and not regenerated into the README fails.
+func TestEachReadmeListsItsChecksMilestones(t *testing.T) {
+	root, err := harness.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range All() {
+		t.Run(c.Stage, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(root, c.Stage, "README.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := harness.RenderReadme(string(data), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want != string(data) {
+				t.Errorf("%s/README.md's milestones differ from its check: run go tool lab gen %s", c.Stage, c.Stage[:2])
+			}
+		})
+	}
 }

@@ -25,13 +25,18 @@ type Check struct {
 	HTTPAddrFlag string
 }
 
-// Milestone is one thing the learner can now do, proved by running it.
+// Milestone is one thing the learner can now do, proved by running it. It
+// is defined once, here: the README's milestone list and its build steps'
+// references are generated from it (see RenderReadme).
 type Milestone struct {
 	Name string
 	Run  func(*CheckRun) error
 	// Hint names what to build next when the milestone fails, in one line,
 	// for a learner checking their own code.
 	Hint string
+	// Step is the README's "Build it yourself" step that makes it pass,
+	// from 1; 0 for a milestone the stage's starting copy already passes.
+	Step int
 }
 
 // CheckRun is the state of one check's run over one folder: the programs it

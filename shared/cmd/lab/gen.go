@@ -9,8 +9,9 @@ import (
 	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
 
-// runGen regenerates each stage's gen/ folder from its protos. The old
-// folder is removed first, so code for a deleted .proto does not linger.
+// runGen regenerates each stage's gen/ folder from its protos, and the
+// README blocks generated from its check. The old gen/ folder is removed
+// first, so code for a deleted .proto does not linger.
 func runGen(args []string, root string, rep *harness.Reporter, tools *harness.Tools) error {
 	if len(args) == 2 && args[1] == "--mine" {
 		c, err := checks.Find(args[0])
@@ -23,26 +24,46 @@ func runGen(args []string, root string, rep *harness.Reporter, tools *harness.To
 		}
 		return regenerate(dir, root, rep, tools)
 	}
-	var stages []string
-	for _, c := range checks.All() {
-		stages = append(stages, c.Stage)
-	}
+	todo := checks.All()
 	if len(args) > 0 {
-		stages = stages[:0]
+		todo = todo[:0]
 		for _, a := range args {
 			c, err := checks.Find(a)
 			if err != nil {
 				return err
 			}
-			stages = append(stages, c.Stage)
+			todo = append(todo, c)
 		}
 	}
-	for _, stage := range stages {
-		if err := regenerate(filepath.Join(root, stage), root, rep, tools); err != nil {
+	for _, c := range todo {
+		dir := filepath.Join(root, c.Stage)
+		if err := regenerate(dir, root, rep, tools); err != nil {
+			return err
+		}
+		if err := writeReadmeBlocks(c, dir, rep); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeReadmeBlocks rewrites the parts of a stage's README generated from
+// its check: the milestone list and the milestones each step proves.
+func writeReadmeBlocks(c *harness.Check, dir string, rep *harness.Reporter) error {
+	path := filepath.Join(dir, "README.md")
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	text, err := harness.RenderReadme(string(old), c)
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(c.Stage, "README.md"), err)
+	}
+	if text == string(old) {
+		return nil
+	}
+	rep.Checkf("rewrote the milestones of %s/README.md from its check", c.Stage)
+	return os.WriteFile(path, []byte(text), 0o644)
 }
 
 // regenerate makes dir's gen/ folder anew from its protos.
