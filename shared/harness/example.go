@@ -3,6 +3,7 @@ package harness
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,17 +58,26 @@ func (s *CheckRun) RunExample(name string, opts ExampleOpts) error {
 			opts = ExampleOpts{} // the commands before the last set the scene
 		}
 		if err := r.run(c, opts); err != nil {
-			return err
+			return ex.named(err)
 		}
 	}
 	if r.local != nil {
 		srv := r.local
 		r.local = nil
 		if err := srv.Stop(20 * time.Second); err != nil {
-			return &Failure{Why: err.Error(), Who: "server", Received: srv.Output(), Section: ex.Section}
+			return ex.named(&Failure{Why: err.Error(), Who: "server", Received: srv.Output(), Section: ex.Section})
 		}
 	}
 	return nil
+}
+
+// named marks a Failure with the transcript it came from.
+func (ex *Example) named(err error) error {
+	var f *Failure
+	if errors.As(err, &f) && f.Example == "" {
+		f.Example, f.Line = ex.Name, ex.Line
+	}
+	return err
 }
 
 // exampleRun is one example's run: a server it started for its own later

@@ -17,6 +17,8 @@ type Failure struct {
 	Received string
 	Why      string
 	Section  string // README heading to read
+	Example  string // the README transcript that ran, "upload" for <!-- check: upload -->
+	Line     int    // the line of its code fence in the README
 }
 
 func (f *Failure) Error() string { return f.Why }
@@ -54,6 +56,9 @@ func (s *CheckRun) explain(err error) {
 	case strings.TrimSpace(f.Received) != "":
 		s.Rep.Checkf("  it printed:")
 		s.Rep.Quoted(who, f.Received)
+	}
+	if f.Example != "" {
+		s.Rep.Checkf("  transcript: <!-- check: %s --> at %s/README.md:%d", f.Example, filepath.Base(s.Dir), f.Line)
 	}
 	if f.Section != "" {
 		s.Rep.Checkf("  read: %s/README.md#%s (section %q)", filepath.Base(s.Dir), Anchor(f.Section), f.Section)
