@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -144,6 +143,7 @@ func startProcess(spec processSpec) (*Server, error) {
 	}}
 	s.cmd = exec.Command(spec.prog, spec.args...)
 	s.cmd.Dir = spec.dir
+	ownGroup(s.cmd)
 	if spec.env != nil {
 		s.cmd.Env = append(os.Environ(), spec.env...)
 	}
@@ -204,15 +204,10 @@ func (s *Server) Err() error { return s.waitErr }
 // Output returns everything the server has printed so far.
 func (s *Server) Output() string { return s.output.String() }
 
-// Stop asks the server to stop as Ctrl+C would and checks that it does so
-// cleanly: it must exit, and with status 0, within the time allowed.
-// Windows cannot deliver Ctrl+C to a child process this way, so there the
-// server is killed and only its exit is checked.
+// Stop asks the server to stop as Ctrl+C would (SIGINT, or CTRL_BREAK_EVENT
+// on Windows) and checks that it does so cleanly: it must exit, and with
+// status 0, within the time allowed.
 func (s *Server) Stop(within time.Duration) error {
-	if runtime.GOOS == "windows" {
-		s.kill()
-		return nil
-	}
 	select {
 	case <-s.exited:
 		return fmt.Errorf("the server had already exited (%v) before the check stopped it", s.waitErr)
@@ -220,7 +215,7 @@ func (s *Server) Stop(within time.Duration) error {
 	}
 	// In a terminal, Ctrl+C reaches every process of the group at once, so
 	// the process may have ended between the check above and this signal.
-	if err := s.cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	if err := interrupt(s.cmd.Process); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return err
 	}
 	select {

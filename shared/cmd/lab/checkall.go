@@ -47,6 +47,15 @@ func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error
 			return modTidy(rep, root, append(modules, "bench", "tools", filepath.Join("tools", "buf")))
 		}},
 		{"go vet over the whole workspace", func() error { return goCmd(rep, root, nil, append([]string{"vet"}, patterns...)...) }},
+		// Learners use Windows and macOS too: every module must build there.
+		{"go vet for Windows and macOS", func() error {
+			for _, goos := range []string{"windows", "darwin"} {
+				if err := goCmd(rep, root, []string{"GOOS=" + goos}, append([]string{"vet"}, patterns...)...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 		{"go test -race over the whole workspace", func() error {
 			return goCmd(rep, root, nil, append([]string{"test", "-race"}, patterns...)...)
 		}},
