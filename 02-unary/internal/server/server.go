@@ -76,8 +76,8 @@ type Shutdown struct {
 	Grace time.Duration
 }
 
-// Serve answers calls on lis until ctx ends, then shuts down: health turns
-// NOT_SERVING for each service (not for ""), the drain delay passes, open streams end with ShuttingDown
+// Serve answers calls on lis until ctx ends, then shuts down: the services
+// turn NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
 // (a stream never finishes on its own, so waiting for one would always cost
 // the whole grace period), unary calls in flight get up to the grace period,
 // and whatever is left after that is cut off. It returns nil after a
