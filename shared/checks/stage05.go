@@ -19,7 +19,7 @@ func stage05() *harness.Check {
 			{Name: "the server serves TLS and reports SERVING", Step: 2, Run: example("run-server"),
 				Hint: "load .dev/server.crt and .dev/server.key into grpc.Creds"},
 			{Name: "public methods need no token", Step: 3, Run: example("public"),
-				Hint: "list the catalog, health and reflection methods as public in the policy"},
+				Hint: "list the catalog methods as public, health and reflection as infrastructure, in the policy"},
 			{Name: "unauthenticated calls are rejected with the right code, unary and streaming", Step: 3, Run: failingExample("no-token"),
 				Hint: "add the auth check as both a unary and a stream interceptor"},
 			{Name: "tokens are read from metadata", Step: 3, Run: example("with-token"),

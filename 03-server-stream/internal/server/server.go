@@ -25,6 +25,7 @@ import (
 type Server struct {
 	grpc    *grpc.Server
 	health  *health.Server
+	served  []string // the services health reports on, besides the server's ""
 	stock   *inventory.Stock
 	log     *slog.Logger
 	stopCtx context.Context // cancelled when shutdown ends the open streams
@@ -42,11 +43,28 @@ func New(store *catalog.Store, stock *inventory.Stock, log *slog.Logger) *Server
 	// Health lets load balancers, orchestrators and our checks ask "are you
 	// ready?" with a real RPC instead of guessing from an open port.
 	healthpb.RegisterHealthServer(s.grpc, s.health)
-	s.health.SetServingStatus(catalogv1.ProductCatalogService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	s.serving(catalogv1.ProductCatalogService_ServiceDesc)
 	// Reflection lets tools such as grpcurl discover the API at run time,
 	// so they need no copy of the .proto files.
 	reflection.Register(s.grpc)
 	return s
+}
+
+// serving tells the health service that these services are ready.
+func (s *Server) serving(descs ...grpc.ServiceDesc) {
+	for _, d := range descs {
+		s.served = append(s.served, d.ServiceName)
+		s.health.SetServingStatus(d.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	}
+}
+
+// draining turns the services NOT_SERVING, so that balancers send new calls
+// elsewhere, while the server as a whole ("") stays SERVING: it is alive,
+// and a liveness probe must not kill a process that is draining on purpose.
+func (s *Server) draining() {
+	for _, name := range s.served {
+		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
+	}
 }
 
 // Shutdown says how Serve stops.
@@ -61,8 +79,8 @@ type Shutdown struct {
 	Grace time.Duration
 }
 
-// Serve answers calls on lis until ctx ends, then shuts down: health turns
-// NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
+// Serve answers calls on lis until ctx ends, then shuts down: the services
+// turn NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
 // (a stream never finishes on its own, so waiting for one would always cost
 // the whole grace period), unary calls in flight get up to the grace period,
 // and whatever is left after that is cut off. It returns nil after a
@@ -80,7 +98,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error
 	}
 
 	s.log.Info("shutting down", "drain", sd.Drain, "grace", sd.Grace)
-	s.health.Shutdown()
+	s.draining()
 	time.Sleep(sd.Drain)
 	s.stock.Close()
 	s.stop()

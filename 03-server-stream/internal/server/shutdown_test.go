@@ -22,20 +22,16 @@ import (
 )
 
 // TestShutdownEndsEveryStream stops a server whose grace period is an hour
-// while a health watch and a reflection stream are open: Serve returns only
-// if shutdown ends both, and each client gets Unavailable with RetryInfo.
+// while health watches and a reflection stream are open: Serve returns only
+// if shutdown ends them all, and each client gets Unavailable with RetryInfo.
 func TestShutdownEndsEveryStream(t *testing.T) {
 	r := start(t, server.Shutdown{Drain: 200 * time.Millisecond, Grace: time.Hour})
 	// The bound only turns a hang into a failure; it asserts no speed.
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	watch, err := healthpb.NewHealthClient(r.conn).Watch(ctx, &healthpb.HealthCheckRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp, err := watch.Recv(); err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-		t.Fatalf("first health update = %v, %v; want SERVING", resp, err)
-	}
+	health := healthpb.NewHealthClient(r.conn)
+	watch := watchHealth(ctx, t, health, catalogv1.ProductCatalogService_ServiceDesc.ServiceName)
+	live := watchHealth(ctx, t, health, "")
 	refl, err := reflectionpb.NewServerReflectionClient(r.conn).ServerReflectionInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +47,7 @@ func TestShutdownEndsEveryStream(t *testing.T) {
 	stopped := make(chan error, 1)
 	go func() { stopped <- r.stop() }()
 
-	t.Run("health turns NOT_SERVING during the drain", func(t *testing.T) {
+	t.Run("the service's health turns NOT_SERVING during the drain", func(t *testing.T) {
 		resp, err := watch.Recv()
 		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_NOT_SERVING {
 			t.Fatalf("health update = %v, %v; want NOT_SERVING", resp, err)
@@ -62,6 +58,15 @@ func TestShutdownEndsEveryStream(t *testing.T) {
 	})
 	t.Run("the health watch ends with Unavailable", func(t *testing.T) {
 		_, err := watch.Recv()
+		wantShuttingDown(t, err)
+	})
+	// Liveness asks for "": a server that drains is alive, so its watch sees
+	// no change before the stream ends.
+	t.Run("the server's health stays SERVING until the end", func(t *testing.T) {
+		resp, err := live.Recv()
+		if err == nil {
+			t.Fatalf("health of \"\" changed to %v during the drain, want it SERVING", resp.GetStatus())
+		}
 		wantShuttingDown(t, err)
 	})
 	t.Run("the reflection stream ends with Unavailable", func(t *testing.T) {
@@ -76,6 +81,21 @@ func TestShutdownEndsEveryStream(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("Serve still running 30s after the stop: a stream held the shutdown")
 	}
+}
+
+// watchHealth watches one service's health and reads its first answer,
+// which must be SERVING.
+func watchHealth(ctx context.Context, t *testing.T, health healthpb.HealthClient,
+	service string) healthpb.Health_WatchClient {
+	t.Helper()
+	w, err := health.Watch(ctx, &healthpb.HealthCheckRequest{Service: service})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := w.Recv(); err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("first health update of %q = %v, %v; want SERVING", service, resp, err)
+	}
+	return w
 }
 
 func wantShuttingDown(t *testing.T, err error) {

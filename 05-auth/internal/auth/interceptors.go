@@ -53,6 +53,10 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 		in.Log.Warn("refused a method missing from the auth policy", "method", method)
 		return nil, errDenied
 	}
+	// Health and reflection never read a token: see Rule.Infrastructure.
+	if rule.Infrastructure {
+		return ctx, nil
+	}
 	token, err := bearerToken(ctx)
 	if rule.Public && errors.Is(err, errNoToken) {
 		return ctx, nil

@@ -4,14 +4,19 @@ package auth
 type Rule struct {
 	// Public methods need no token; one that is sent is still verified.
 	Public bool
+	// Infrastructure methods (health, reflection) serve probes and tools
+	// and never look at a token: grpcurl's -H sends one to reflection too,
+	// and a token they do not need must not make them fail.
+	Infrastructure bool
 	// Scope, if set, must be among the token's scopes. Ownership of an order
 	// is checked by the handler, which is the only place that knows whose it is.
 	Scope string
 }
 
 var (
-	public        = Rule{Public: true}
-	authenticated = Rule{}
+	public         = Rule{Public: true}
+	authenticated  = Rule{}
+	infrastructure = Rule{Infrastructure: true}
 )
 
 // ScopeWriteOrders lets a caller create orders.
@@ -30,10 +35,10 @@ var Policy = map[string]Rule{
 	"/ecommerce.orders.v1.OrderManagementService/GetOrder":     authenticated, // and the caller must own the order
 	"/ecommerce.orders.v1.OrderManagementService/TrackOrder":   authenticated, // and the caller must own the order
 
-	"/grpc.health.v1.Health/Check": public,
-	"/grpc.health.v1.Health/List":  public,
-	"/grpc.health.v1.Health/Watch": public,
+	"/grpc.health.v1.Health/Check": infrastructure,
+	"/grpc.health.v1.Health/List":  infrastructure,
+	"/grpc.health.v1.Health/Watch": infrastructure,
 
-	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      public,
-	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": public,
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      infrastructure,
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": infrastructure,
 }

@@ -18,9 +18,15 @@ const (
 	// MaxRecvMsgSize fits the largest request the API accepts (an order of
 	// 100 items, about 8 KiB) with room to spare, instead of 4 MiB.
 	MaxRecvMsgSize = 64 << 10
-	// MaxHeaderListSize fits a bearer token several times over; the lab's
-	// tokens are under 1 KiB.
-	MaxHeaderListSize = 16 << 10
+	// MaxCallHeaderSize bounds one call's headers. A call beyond it gets
+	// ResourceExhausted, and the other calls on its connection go on. It is
+	// twice the REST gateway's 16 KiB of request headers, of which it forwards
+	// the token once: a request the gateway accepts is never refused here.
+	MaxCallHeaderSize = 32 << 10
+	// MaxHeaderListSize is HTTP/2's bound, for the whole connection: grpc-go
+	// refuses a header string above it with a connection error, since HPACK's
+	// table is shared by the connection. So it is far above MaxCallHeaderSize.
+	MaxHeaderListSize = 256 << 10
 )
 
 // Keepalive closes connections that hold nothing (MaxConnectionIdle), makes
@@ -54,6 +60,7 @@ func limitOptions(maxAge time.Duration) []grpc.ServerOption {
 		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
 		grpc.MaxHeaderListSize(MaxHeaderListSize),
+		grpc.InTapHandle(limitCallHeaders),
 		grpc.KeepaliveParams(ka),
 		grpc.KeepaliveEnforcementPolicy(KeepalivePolicy),
 	}
