@@ -185,10 +185,11 @@ func learnerCopy(t *testing.T, tools *harness.Tools, root, stage string) string 
 	return dest
 }
 
-// TestEachReadmeListsItsChecksMilestones holds each README's milestone list
-// and step table to the check that defines them: a milestone renamed,
-// added or moved in the check and not regenerated into the README fails.
-func TestEachReadmeListsItsChecksMilestones(t *testing.T) {
+// TestEachReadmesGeneratedBlocksAreFresh holds each README to what it is
+// generated from: its change list to the diff with the stage before, its
+// milestone list and step table to the check. A milestone renamed in the
+// check, or a file changed in a stage, and not regenerated, fails.
+func TestEachReadmesGeneratedBlocksAreFresh(t *testing.T) {
 	root, err := harness.FindRoot(".")
 	if err != nil {
 		t.Fatal(err)
@@ -199,12 +200,23 @@ func TestEachReadmeListsItsChecksMilestones(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := harness.RenderReadme(string(data), c)
+			from := ""
+			if before := Before(c); before != nil {
+				from = before.Stage
+			}
+			changes, err := harness.StageChanges(root, from, c.Stage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := harness.RenderChanges(string(data), changes)
+			if err == nil {
+				want, err = harness.RenderReadme(want, c)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want != string(data) {
-				t.Errorf("%s/README.md's milestones differ from its check: run go tool lab gen %s", c.Stage, c.Stage[:2])
+				t.Errorf("%s/README.md's generated blocks are stale: run go tool lab gen %s", c.Stage, c.Stage[:2])
 			}
 		})
 	}

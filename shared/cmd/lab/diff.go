@@ -6,17 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/learn-grpc/learn-grpc/shared/checks"
 	"github.com/learn-grpc/learn-grpc/shared/harness"
 )
-
-const modulePrefix = "github.com/learn-grpc/learn-grpc/"
 
 // runDiff prints what stage B adds to stage A. Each stage is its own Go
 // module, so import paths differ in the stage folder only; both copies have
@@ -96,27 +92,13 @@ func runDiff(args []string, root string, stdout, stderr io.Writer) error {
 // and new ones not ignored, so the development keys in .dev/ and built
 // binaries never show up as part of a lesson.
 func copyForDiff(root, dst, stage string, generated, readme bool) error {
-	ls := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", stage)
-	ls.Dir = root
-	out, err := ls.Output()
+	files, err := harness.StageFiles(root, stage)
 	if err != nil {
-		return fmt.Errorf("git ls-files (git is needed for diff-stages): %w", err)
+		return err
 	}
-	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
-		rel, ok := strings.CutPrefix(name, stage+"/")
-		if !ok || !generated && isGenerated(rel) || !readme && rel == "README.md" {
+	for rel, data := range files {
+		if !generated && harness.IsGenerated(rel) || !readme && rel == "README.md" {
 			continue
-		}
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // deleted in the working tree, not yet committed
-		}
-		if err != nil {
-			return err
-		}
-		data = bytes.ReplaceAll(data, []byte(modulePrefix+stage), []byte(modulePrefix+"<stage>"))
-		if strings.HasSuffix(rel, ".md") {
-			data = bytes.ReplaceAll(data, []byte("../../"+stage), []byte("../../<stage>"))
 		}
 		target := filepath.Join(dst, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
@@ -138,14 +120,14 @@ func copyMineForDiff(dir, dst, stage string, generated, readme bool) error {
 		return err
 	}
 	for _, rel := range files {
-		if !generated && isGenerated(rel) || !readme && rel == "README.md" {
+		if !generated && harness.IsGenerated(rel) || !readme && rel == "README.md" {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 		if err != nil {
 			return err
 		}
-		data = bytes.ReplaceAll(data, []byte(harness.MineModulePrefix+stage), []byte(modulePrefix+"<stage>"))
+		data = bytes.ReplaceAll(data, []byte(harness.MineModulePrefix+stage), []byte(harness.ModulePrefix+"<stage>"))
 		target := filepath.Join(dst, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			return err
@@ -155,10 +137,4 @@ func copyMineForDiff(dir, dst, stage string, generated, readme bool) error {
 		}
 	}
 	return nil
-}
-
-// isGenerated tells the files protoc plugins write (gen/, the OpenAPI
-// document) and go.sum, which a lesson never edits by hand.
-func isGenerated(rel string) bool {
-	return strings.HasPrefix(rel, "gen/") || rel == "go.sum" || strings.HasSuffix(rel, ".swagger.json")
 }

@@ -47,15 +47,16 @@ func runGen(args []string, root string, rep *harness.Reporter, tools *harness.To
 	return nil
 }
 
-// writeReadmeBlocks rewrites the parts of a stage's README generated from
-// its check: the milestone list and the milestones each step proves.
+// writeReadmeBlocks rewrites the parts of a stage's README that are
+// generated: the files it changes, the milestone list and the milestones
+// each step proves.
 func writeReadmeBlocks(c *harness.Check, dir string, rep *harness.Reporter) error {
 	path := filepath.Join(dir, "README.md")
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	text, err := harness.RenderReadme(string(old), c)
+	text, err := readmeBlocks(string(old), c, filepath.Dir(dir))
 	if err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(c.Stage, "README.md"), err)
 	}
@@ -78,4 +79,21 @@ func regenerate(dir, root string, rep *harness.Reporter, tools *harness.Tools) e
 	}
 	rep.Checkf("generated %s/gen", filepath.Base(dir))
 	return nil
+}
+
+// readmeBlocks returns a stage README's text with its generated blocks
+// written afresh from the lab at root.
+func readmeBlocks(text string, c *harness.Check, root string) (string, error) {
+	from := ""
+	if before := checks.Before(c); before != nil {
+		from = before.Stage
+	}
+	changes, err := harness.StageChanges(root, from, c.Stage)
+	if err != nil {
+		return "", err
+	}
+	if text, err = harness.RenderChanges(text, changes); err != nil {
+		return "", err
+	}
+	return harness.RenderReadme(text, c)
 }
