@@ -27,6 +27,9 @@ type ExampleOpts struct {
 	// Kill names, as a crash would, while the example's last command runs.
 	// The command must then finish as the README shows.
 	Kill string
+	// Outputs, if set, receives the output of each command compared with
+	// the transcript, in order: for a check that reads numbers from it.
+	Outputs *[]string
 }
 
 // RunExample runs the README example called name, command by command, and
@@ -55,7 +58,7 @@ func (s *CheckRun) RunExample(name string, opts ExampleOpts) error {
 	for i, c := range ex.Commands {
 		opts := opts
 		if (opts.Interrupt != "" || opts.Kill != "") && i < len(ex.Commands)-1 {
-			opts = ExampleOpts{} // the commands before the last set the scene
+			opts = ExampleOpts{Outputs: opts.Outputs} // the commands before the last set the scene
 		}
 		if err := r.run(c, opts); err != nil {
 			return ex.named(err)
@@ -209,6 +212,9 @@ func (r *exampleRun) runProgram(c Command, opts ExampleOpts, cmd command, stdinP
 	}
 	if ok, why := Match(want, res.Output); !ok {
 		return fail(why)
+	}
+	if opts.Outputs != nil {
+		*opts.Outputs = append(*opts.Outputs, res.Output)
 	}
 	return nil
 }
