@@ -38,6 +38,7 @@ type Service struct {
 	trackInterval time.Duration
 	firstMessage  time.Duration
 	idle          time.Duration
+	maxUpload     time.Duration
 	stopping      <-chan struct{}
 	log           *slog.Logger
 }
@@ -53,6 +54,9 @@ type Config struct {
 	// tracker may wait for its client's first message, and then between
 	// messages; zero means DefaultFirstMessageTimeout and DefaultIdleTimeout.
 	FirstMessageTimeout, IdleTimeout time.Duration
+	// MaxUploadDuration bounds one upload; zero means
+	// DefaultMaxUploadDuration.
+	MaxUploadDuration time.Duration
 	// Stopping is closed when the server starts to shut down: open tracking
 	// streams end with UNAVAILABLE instead of holding the shutdown open.
 	Stopping <-chan struct{}
@@ -67,7 +71,8 @@ func NewService(c Config) *Service {
 	return &Service{orders: c.Orders, products: c.Products, stock: c.Stock,
 		trackInterval: c.TrackInterval, stopping: c.Stopping, log: c.Log,
 		firstMessage: cmp.Or(c.FirstMessageTimeout, DefaultFirstMessageTimeout),
-		idle:         cmp.Or(c.IdleTimeout, DefaultIdleTimeout)}
+		idle:         cmp.Or(c.IdleTimeout, DefaultIdleTimeout),
+		maxUpload:    cmp.Or(c.MaxUploadDuration, DefaultMaxUploadDuration)}
 }
 
 // CreateOrder places one order. A request_id seen before from the same

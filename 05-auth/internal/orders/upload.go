@@ -36,6 +36,8 @@ func (s *Service) UploadOrders(stream grpc.ClientStreamingServer[ordersv1.Upload
 	msgs, errs := receive(ctx, stream.Recv)
 	idle := time.NewTimer(s.firstMessage)
 	defer idle.Stop()
+	tooLong := time.NewTimer(s.maxUpload)
+	defer tooLong.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -44,6 +46,9 @@ func (s *Service) UploadOrders(stream grpc.ClientStreamingServer[ordersv1.Upload
 			return stop(rpcerr.ShuttingDown())
 		case <-idle.C:
 			return stop(status.Error(codes.DeadlineExceeded, "the client sent no order for too long"))
+		case <-tooLong.C:
+			return stop(status.Errorf(codes.ResourceExhausted,
+				"an upload may last at most %s; send the rest in another upload", s.maxUpload))
 		case err := <-errs:
 			if !errors.Is(err, io.EOF) {
 				return stop(err)
@@ -56,12 +61,14 @@ func (s *Service) UploadOrders(stream grpc.ClientStreamingServer[ordersv1.Upload
 				return stop(status.Errorf(codes.ResourceExhausted,
 					"an upload holds at most %d orders; send the rest in another upload", MaxUploadOrders))
 			}
+			order, err := s.place(ctx, req.GetOrder())
+			st := status.Convert(err)
+			if st.Code() == codes.Canceled || st.Code() == codes.DeadlineExceeded {
+				return stop(err) // this order was not placed: the summary ends before it
+			}
 			summary.Received++
 			lastLine = req.GetLine()
-			order, err := s.place(ctx, req.GetOrder())
-			if st := status.Convert(err); st.Code() == codes.Canceled || st.Code() == codes.DeadlineExceeded {
-				return stop(err)
-			} else if err != nil {
+			if err != nil {
 				summary.Rejected = append(summary.Rejected, &ordersv1.RejectedOrder{Line: req.GetLine(), Code: st.Code().String(), Reason: st.Message()})
 			} else {
 				summary.OrderIds = append(summary.OrderIds, order.GetId())

@@ -67,7 +67,7 @@ func Exhausted(msg, subject string, retryAfter time.Duration) error {
 // MaxStatusBytes bounds a status's code, message and details, marshaled.
 // They travel in a trailer (grpc-status-details-bin, which base64 makes a
 // third larger), and clients and proxies cap trailers, some at a few KiB.
-// At under 4 KiB on the wire, every peer hears how its call ended. A result
+// At about 4 KiB on the wire, every peer hears how its call ended. A result
 // that grows with the request belongs in a response message instead.
 const MaxStatusBytes = 3 << 10
 

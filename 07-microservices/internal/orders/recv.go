@@ -11,6 +11,10 @@ import (
 const (
 	DefaultFirstMessageTimeout = 10 * time.Second
 	DefaultIdleTimeout         = 30 * time.Second
+	// DefaultMaxUploadDuration keeps an upload shorter than the grace the
+	// server gives calls when a connection reaches its maximum age (a
+	// minute): one that lasted longer could be cut off with its summary.
+	DefaultMaxUploadDuration = 45 * time.Second
 )
 
 // receive reads a client stream in a goroutine of its own and hands each

@@ -254,6 +254,27 @@ func TestUploadPastItsLimitStopsWithTheSummary(t *testing.T) {
 	}
 }
 
+// TestAnUploadThatLastsTooLongStopsWithTheSummary sends one order, then
+// keeps the upload open past its maximum duration (but not its idle
+// limit): it stops with every order it created.
+func TestAnUploadThatLastsTooLongStopsWithTheSummary(t *testing.T) {
+	e := newEnvWith(t, orders.Config{MaxUploadDuration: 300 * time.Millisecond})
+	stream, err := e.client.UploadOrders(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload(t, stream, 1, items("product-123", 1))
+	var summary ordersv1.UploadOrdersResponse
+	if err := stream.RecvMsg(&summary); err != nil {
+		t.Fatalf("upload = %v, want the summary", err)
+	}
+	got := fmt.Sprintf("%d created, stopped with %s at line %d",
+		len(summary.GetOrderIds()), summary.GetStopped().GetCode(), summary.GetStopped().GetLastLine())
+	if want := "1 created, stopped with ResourceExhausted at line 1"; got != want {
+		t.Errorf("summary: %s, want %s", got, want)
+	}
+}
+
 // TestUploadEndsWhenTheClientGoesQuiet opens uploads that send nothing, or
 // stop sending: each stops with DeadlineExceeded and keeps what it created.
 func TestUploadEndsWhenTheClientGoesQuiet(t *testing.T) {

@@ -485,9 +485,9 @@ type UploadOrdersResponse struct {
 	Rejected []*RejectedOrder `protobuf:"bytes,2,rep,name=rejected,proto3" json:"rejected,omitempty"`
 	// How many orders the server received.
 	Received int32 `protobuf:"varint,3,opt,name=received,proto3" json:"received,omitempty"`
-	// Set when the server stopped reading before the client's last order.
-	// Every order up to stopped.last_line is in this summary; none after it
-	// was read, so the client may send those again.
+	// Set when the server stopped before the client's last order. Every
+	// order up to stopped.last_line is in this summary; none after it was
+	// placed, so the client may send those again.
 	Stopped       *UploadStopped `protobuf:"bytes,4,opt,name=stopped,proto3" json:"stopped,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -555,12 +555,12 @@ func (x *UploadOrdersResponse) GetStopped() *UploadStopped {
 type UploadStopped struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The status code the rest of the upload would get, by name, as in
-	// RejectedOrder: ResourceExhausted past 1000 orders, DeadlineExceeded
-	// when the client sent nothing for too long, Unavailable when the server
-	// is stopping.
+	// RejectedOrder: ResourceExhausted past 1000 orders or 45 seconds,
+	// DeadlineExceeded when the client sent nothing for too long,
+	// Unavailable when the server is stopping.
 	Code   string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
 	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
-	// The line of the last order the server read.
+	// The line of the last order whose outcome this summary holds.
 	LastLine      int32 `protobuf:"varint,3,opt,name=last_line,json=lastLine,proto3" json:"last_line,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

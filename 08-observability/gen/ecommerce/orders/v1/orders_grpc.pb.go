@@ -41,8 +41,8 @@ type OrderManagementServiceClient interface {
 	// the server creates each as it arrives and answers once, at the end, with
 	// what it accepted and what it rejected. A bad order is reported in the
 	// summary and does not stop the upload. Orders created before a client
-	// cancels are kept. When the server stops reading early (after 1000
-	// orders, when the client goes quiet, when the server stops), it still
+	// cancels are kept. When the server stops early (after 1000 orders or 45
+	// seconds, when the client goes quiet, when the server stops), it still
 	// answers with the summary, whose `stopped` says why and where.
 	UploadOrders(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadOrdersRequest, UploadOrdersResponse], error)
 	// TrackOrder follows an order to its door, both ways at once: the client's
@@ -122,8 +122,8 @@ type OrderManagementServiceServer interface {
 	// the server creates each as it arrives and answers once, at the end, with
 	// what it accepted and what it rejected. A bad order is reported in the
 	// summary and does not stop the upload. Orders created before a client
-	// cancels are kept. When the server stops reading early (after 1000
-	// orders, when the client goes quiet, when the server stops), it still
+	// cancels are kept. When the server stops early (after 1000 orders or 45
+	// seconds, when the client goes quiet, when the server stops), it still
 	// answers with the summary, whose `stopped` says why and where.
 	UploadOrders(grpc.ClientStreamingServer[UploadOrdersRequest, UploadOrdersResponse]) error
 	// TrackOrder follows an order to its door, both ways at once: the client's
