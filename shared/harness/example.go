@@ -176,7 +176,7 @@ func (r *exampleRun) runProgram(c Command, opts ExampleOpts, cmd command, stdinP
 		return &Failure{Command: c.Text, Why: err.Error(), Section: r.ex.Section}
 	}
 	var res Result
-	if opts.Interrupt != "" {
+	if opts.Interrupt != "" || opts.Kill != "" {
 		res, err = r.runInterrupted(cmd.dir, cmd.prog, args, opts, target)
 		if opts.Interrupt == "server" && target == r.local {
 			r.local = nil // stopped, and its stop already checked

@@ -70,7 +70,7 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 	id, err := in.Verifier.Verify(token)
 	if err != nil {
 		// The reason stays here, in the server's log.
-		in.Log.Warn("rejected a token", "method", method, "reason", err.Error())
+		in.Log.Warn("rejected a token", "method", method, "reason", truncate(err.Error(), maxReason))
 		return nil, errInvalidToken
 	}
 	if rule.Scope != "" && !id.HasScope(rule.Scope) {
@@ -189,4 +189,16 @@ func (in *Interceptors) recoverInto(err *error, method string) {
 		in.Log.Error("recovered from a panic", "method", method, "panic", r, "stack", string(debug.Stack()))
 		*err = errInternal
 	}
+}
+
+// maxReason bounds the reason a refused token is logged with: parts of it
+// come from the token, which the caller wrote.
+const maxReason = 200
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }

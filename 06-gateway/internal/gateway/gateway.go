@@ -8,9 +8,11 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -118,6 +120,29 @@ type stableJSON struct {
 var defaultJSON = runtime.JSONPb{
 	MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: true},
 	UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
+}
+
+// maxDecodeError is how much of protojson's error a refused body's message
+// keeps: enough to name the field, never the caller's whole value.
+const maxDecodeError = 100
+
+// NewDecoder reads a request body as grpc-gateway's own JSON decoder does,
+// but its errors keep only the start of protojson's message, which quotes
+// the offending value whatever its size.
+func (m *stableJSON) NewDecoder(r io.Reader) runtime.Decoder {
+	d := m.JSONPb.NewDecoder(r)
+	return runtime.DecoderFunc(func(v any) error {
+		err := d.Decode(v)
+		var tooLarge *http.MaxBytesError
+		if err == nil || errors.Is(err, io.EOF) || errors.As(err, &tooLarge) {
+			return err
+		}
+		msg := err.Error()
+		if len(msg) > maxDecodeError {
+			msg = strings.ToValidUTF8(msg[:maxDecodeError], "") + "..."
+		}
+		return errors.New(msg)
+	})
 }
 
 func (m *stableJSON) Marshal(v any) ([]byte, error) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -83,29 +84,39 @@ func limitBody(h http.Handler, limit int64) http.Handler {
 			// that is still sending read the answer instead of a reset
 			// connection; beyond drainLimit, the connection is cut.
 			_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
-			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
+			refuse(w, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, fmt.Sprintf("request body larger than %d bytes", limit))
 			return
 		}
 		limited.ServeHTTP(w, r)
 	})
 }
 
-// refuse answers a request over one of the limits with the shape of the
-// gateway's own errors; 8 is ResourceExhausted, what the gRPC side answers
-// for a message or headers over its limit.
-func refuse(w http.ResponseWriter, httpStatus int, msg string) {
+// refuse answers a request the gateway turns away itself with the shape of
+// its other errors: ResourceExhausted for a body or headers over a limit,
+// as the gRPC side answers; InvalidArgument for a header it cannot read.
+func refuse(w http.ResponseWriter, httpStatus int, code codes.Code, msg string) {
 	quoted, _ := json.Marshal(msg) // a string always marshals
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(httpStatus)
-	fmt.Fprintf(w, "{\n  \"code\": %d,\n  \"message\": %s\n}", codes.ResourceExhausted, quoted)
+	fmt.Fprintf(w, "{\n  \"code\": %d,\n  \"message\": %s\n}", code, quoted)
 }
+
+// grpcTimeoutRE is a Grpc-Timeout value gRPC accepts: up to 8 digits and
+// a unit, hours to nanoseconds.
+var grpcTimeoutRE = regexp.MustCompile(`^[0-9]{1,8}[HMSmun]$`)
 
 // withDeadline gives a request that names no deadline DefaultTimeout.
 // grpc-gateway turns the context's deadline into the gRPC call's, which
-// the handlers then see.
+// the handlers then see. A Grpc-Timeout it cannot read is refused here, in
+// words that do not repeat it: grpc-gateway's own error would.
 func withDeadline(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Grpc-Timeout") != "" {
+		if t := r.Header.Get("Grpc-Timeout"); t != "" {
+			if !grpcTimeoutRE.MatchString(t) {
+				refuse(w, http.StatusBadRequest, codes.InvalidArgument,
+					"invalid Grpc-Timeout header: want up to 8 digits and a unit, one of H M S m u n")
+				return
+			}
 			h.ServeHTTP(w, r)
 			return
 		}

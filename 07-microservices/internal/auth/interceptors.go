@@ -79,7 +79,7 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 	id, err := in.Verifier.Verify(token)
 	if err != nil {
 		// The reason stays here, in the server's log.
-		in.Log.Warn("rejected a token", "method", method, "reason", err.Error())
+		in.Log.Warn("rejected a token", "method", method, "reason", truncate(err.Error(), maxReason))
 		return nil, errInvalidToken
 	}
 	if rule.Scope != "" && !id.HasScope(rule.Scope) {
@@ -182,7 +182,10 @@ func (in *Interceptors) logCall(ctx context.Context, method string, start time.T
 	// can send that header too, so it is logged beside the peer, never
 	// instead of it.
 	if fwd := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(fwd) > 0 {
-		r.AddAttrs(slog.String("forwarded_for", fwd[0][:min(len(fwd[0]), 64)]))
+		// The gateway appends the address it saw; what comes before it is
+		// the client's to write.
+		addrs := strings.Split(fwd[len(fwd)-1], ",")
+		r.AddAttrs(slog.String("forwarded_for", truncate(strings.TrimSpace(addrs[len(addrs)-1]), 64)))
 	}
 	_ = h.Handle(ctx, r)
 }
@@ -205,4 +208,16 @@ func (in *Interceptors) recoverInto(err *error, method string) {
 		in.Log.Error("recovered from a panic", "method", method, "panic", r, "stack", string(debug.Stack()))
 		*err = errInternal
 	}
+}
+
+// maxReason bounds the reason a refused token is logged with: parts of it
+// come from the token, which the caller wrote.
+const maxReason = 200
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }

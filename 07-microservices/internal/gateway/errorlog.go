@@ -32,7 +32,9 @@ func (w serverLogWriter) Write(p []byte) (int, error) {
 
 // isTCPCheck reports whether msg is net/http's line for a TLS handshake that
 // found the connection closed before the client's first message: "http: TLS
-// handshake error from ADDR: EOF".
+// handshake error from ADDR: EOF", or "...: connection reset by peer" from a
+// checker that closes with a reset.
 func isTCPCheck(msg string) bool {
-	return strings.HasPrefix(msg, "http: TLS handshake error from ") && strings.HasSuffix(msg, ": EOF")
+	return strings.HasPrefix(msg, "http: TLS handshake error from ") &&
+		(strings.HasSuffix(msg, ": EOF") || strings.HasSuffix(msg, ": connection reset by peer"))
 }

@@ -37,35 +37,38 @@ var errHeadersTooLarge = fmt.Sprintf("request headers larger than %d bytes", Max
 func limitHeaders(h http.Handler, limit int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if headerBytes(r) > limit {
-			refuse(w, http.StatusRequestHeaderFieldsTooLarge, errHeadersTooLarge)
+			refuse(w, http.StatusRequestHeaderFieldsTooLarge, codes.ResourceExhausted, errHeadersTooLarge)
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
-// headerBytes counts the names and values of r's headers. Host, which
-// net/http keeps apart from the others, is one of them.
+// headerBytes counts r's headers as HTTP/2 and the backends do: each
+// field's name and value and 32 bytes more, so that many small fields
+// count as much as they cost. Host, which net/http keeps apart from the
+// others, is one of them.
 func headerBytes(r *http.Request) int {
-	n := len("Host") + len(r.Host)
+	n := len("Host") + len(r.Host) + 32
 	for name, values := range r.Header {
 		for _, v := range values {
-			n += len(name) + len(v)
+			n += len(name) + len(v) + 32
 		}
 	}
 	return n
 }
 
 // mapHeaderListErrors is the muxes' error handler: grpc-gateway's own, but
-// a call that grpc-go refused to send because its headers pass the
-// backend's limit is the caller's oversized input, answered as 431 with the
-// gateway's public limit. limitHeaders makes it unreachable while the
+// a call whose headers pass the backend's limit (grpc-go refused to send
+// it, or the backend refused it) is the caller's oversized input, answered
+// as 431 with the gateway's public limit. limitHeaders makes it unreachable while the
 // backend's limit is the larger; this keeps a mistake there from being a 500.
 func mapHeaderListErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler,
 	w http.ResponseWriter, r *http.Request, err error) {
 	st := status.Convert(err)
-	if st.Code() == codes.Internal && strings.Contains(st.Message(), "header list size") {
-		refuse(w, http.StatusRequestHeaderFieldsTooLarge, errHeadersTooLarge)
+	if st.Code() == codes.Internal && strings.Contains(st.Message(), "header list size") ||
+		st.Code() == codes.ResourceExhausted && strings.HasPrefix(st.Message(), "request headers exceed") {
+		refuse(w, http.StatusRequestHeaderFieldsTooLarge, codes.ResourceExhausted, errHeadersTooLarge)
 		return
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)

@@ -90,7 +90,7 @@ func (v *Verifier) Verify(token string) (Identity, error) {
 		kid, _ := t.Header["kid"].(string)
 		key, ok := v.keys[kid]
 		if !ok {
-			return nil, fmt.Errorf("unknown key id %q", kid)
+			return nil, fmt.Errorf("unknown key id %.32q", kid) // the caller wrote it: keep the log line short
 		}
 		return key, nil
 	})

@@ -16,6 +16,9 @@ import (
 func (t *Telemetry) Handler(h http.Handler, operation string) http.Handler {
 	traced := otelhttp.NewHandler(h, operation,
 		otelhttp.WithTracerProvider(t.Tracer), otelhttp.WithMeterProvider(t.Meter),
+		// Without a name, otelhttp labels every metric with the request's
+		// Host, which the caller writes: one new series per value.
+		otelhttp.WithServerName(operation),
 		otelhttp.WithPropagators(t.Propagator),
 		otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true }),
 		// An orchestrator's probe every few seconds is not worth a trace.

@@ -64,7 +64,8 @@ func Setup(ctx context.Context, service string, log *slog.Logger) (*Telemetry, e
 		if err != nil {
 			return nil, err
 		}
-		tp := sdktrace.NewTracerProvider(sdktrace.WithResource(res), sdktrace.WithBatcher(spans))
+		tp := sdktrace.NewTracerProvider(sdktrace.WithResource(res), sdktrace.WithBatcher(spans),
+			sdktrace.WithSpanLimits(spanLimits()))
 		t.Tracer = tp
 		t.shutdown = append(t.shutdown, tp.Shutdown)
 	}
@@ -111,4 +112,15 @@ func Off() *Telemetry { return New(noop.NewTracerProvider(), sdkmetric.NewMeterP
 func asked(env string) bool {
 	v := os.Getenv(env)
 	return v != "" && v != "none"
+}
+
+// maxAttributeLength bounds each span attribute's value: some, such as the
+// user agent and the path, come from the caller, whatever their size.
+const maxAttributeLength = 256
+
+// spanLimits are the SDK's defaults, with attribute values bounded.
+func spanLimits() sdktrace.SpanLimits {
+	l := sdktrace.NewSpanLimits()
+	l.AttributeValueLengthLimit = maxAttributeLength
+	return l
 }
