@@ -31,9 +31,10 @@ func limitCallHeaders(ctx context.Context, info *tap.Info) (context.Context, err
 }
 
 // headerListSize sizes a call's headers as HTTP/2 does: name, value and 32
-// bytes a field. A binary value counts as the base64 it travelled as. The few
-// small fields grpc-go keeps out of tap.Info (:method, te, grpc-timeout) are
-// left out, some 150 bytes.
+// bytes a field. A binary value counts as the base64 it travelled as. The
+// fields grpc-go keeps out of tap.Info (:method, te, content-type,
+// grpc-timeout, grpc-encoding and the like) are left out: they are small
+// from a gRPC client, and only the connection's bound limits them.
 func headerListSize(info *tap.Info) int {
 	size := len(":path") + len(info.FullMethodName) + headerFieldOverhead
 	for name, values := range info.Header {
