@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +36,7 @@ func ordersClient(t *testing.T, pki *testutil.PKI, replicas ...*testutil.Service
 		addrs = append(addrs, r.Addr)
 	}
 	orders := testutil.Start(t, run, append(pki.Flags("orders"),
-		"-addr=127.0.0.1:0", "-catalog="+strings.Join(addrs, ","))...)
+		"-addr=127.0.0.1:0", "-catalog="+strings.Join(addrs, ","), "-db="+filepath.Join(t.TempDir(), "orders.db"))...)
 	creds, err := credentials.NewClientTLSFromFile(pki.Path(devpki.CACert), "")
 	if err != nil {
 		t.Fatal(err)

@@ -78,22 +78,19 @@ func TestARetriedCreateOrderPlacesOnce(t *testing.T) {
 	})
 }
 
-// failingStore is a store whose writes fail, as a database that is down.
+// failingStore is a store that records orders but cannot place them, as a
+// database that went down while the catalog held the stock.
 type failingStore struct{ orders.Store }
 
-func (failingStore) Add(context.Context, *ordersv1.Order, string) (*ordersv1.Order, bool, error) {
-	return nil, false, errors.New("database is down")
+func (failingStore) Placed(context.Context, string, *commonv1.Money) (*ordersv1.Order, error) {
+	return nil, errors.New("database is down")
 }
 
-func (failingStore) ByRequest(context.Context, string) (*ordersv1.Order, error) {
-	return nil, orders.ErrNotFound
-}
-
-func TestStockIsGivenBackWhenStoringFails(t *testing.T) {
-	e := newEnvWith(t, orders.Config{Orders: failingStore{}})
+func TestStockIsGivenBackWhenPlacingFails(t *testing.T) {
+	e := newEnvWith(t, orders.Config{Orders: failingStore{orders.NewMemoryStore()}})
 	_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 3, "product-456", 2)})
-	if status.Code(err) != codes.Internal {
-		t.Fatalf("CreateOrder = %v, want Internal", err)
+	if status.Code(err) != codes.Unavailable {
+		t.Fatalf("CreateOrder = %v, want Unavailable", err)
 	}
 	for id, want := range map[string]int32{"product-123": 100, "product-456": 25} {
 		if l, _ := e.stock.Level(id); l.Quantity != want {

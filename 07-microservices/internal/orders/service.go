@@ -11,7 +11,6 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/auth"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
@@ -138,10 +137,10 @@ func callerOf(ctx context.Context) (auth.Identity, error) {
 	return caller, nil
 }
 
-// place validates the request, prices it, takes it out of stock and stores
-// the order. The checks run cheapest first, and stock is touched last, all
-// at once, so a refused order changes nothing; stock taken for an order
-// that is then not stored is given back.
+// place validates the request, records the order, takes its stock and
+// settles it. The checks run cheapest first. The order, with its request_id,
+// is recorded before any stock is reserved: of two requests racing with one
+// request_id, the database lets one in, and only that one reserves.
 func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (*ordersv1.Order, error) {
 	caller, err := callerOf(ctx)
 	if err != nil {
@@ -154,56 +153,105 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 	if err != nil {
 		return nil, err
 	}
-	key := requestKey(caller.Subject, requestID)
-	if key != "" {
-		if earlier, err := s.orders.ByRequest(ctx, key); err == nil {
-			return sameOrder(earlier, want)
-		} else if !errors.Is(err, ErrNotFound) {
-			return nil, toStatus(err)
-		}
-	}
-
+	ctx, cancel := context.WithTimeout(ctx, MaxPlaceTime)
+	defer cancel()
 	ids := slices.Sorted(maps.Keys(want))
 	lines := make([]*ordersv1.OrderItem, 0, len(ids))
 	for _, id := range ids {
 		lines = append(lines, &ordersv1.OrderItem{ProductId: id, Quantity: want[id]})
 	}
 	// The order is named before its stock is reserved, so a reservation
-	// retried, here or by gRPC, takes the stock once. One call to the
-	// catalog prices the whole order and holds it.
+	// retried, here or by gRPC, takes the stock once.
 	order := &ordersv1.Order{
 		Id:         NewOrderID(),
 		CustomerId: caller.Subject,
 		Items:      lines,
 		Status:     ordersv1.OrderStatus_ORDER_STATUS_PENDING,
-		CreatedAt:  timestamppb.Now(),
 	}
-	prices, err := s.stock.Reserve(ctx, order.Id, want)
-	if err != nil {
-		if !refused(err) {
-			// It may have been taken before the failure reached us.
-			s.release(ctx, order.Id)
+	for {
+		stored, created, err := s.orders.Add(ctx, order, requestID)
+		switch {
+		case created:
+			return s.reserve(ctx, stored, want)
+		case errors.Is(err, ErrPending):
+			// Another request with this request_id is placing it: wait for
+			// its outcome, and answer with it.
+			if _, err := sameOrder(stored, want); err != nil {
+				return nil, err
+			}
+			if err := pause(ctx); err != nil {
+				return nil, status.Error(codes.Aborted, "a request with this request_id is still being placed; retry")
+			}
+		case err != nil:
+			return nil, toStatus(err)
+		default:
+			return sameOrder(stored, want)
 		}
+	}
+}
+
+// MaxPlaceTime bounds a CreateOrder, whatever its deadline, so that an
+// order still being placed after SettleAfter is surely abandoned.
+const MaxPlaceTime = 30 * time.Second
+
+// pendingPoll is how often a duplicate request looks for the outcome of the
+// request it duplicates.
+const pendingPoll = 20 * time.Millisecond
+
+func pause(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(pendingPoll):
+		return nil
+	}
+}
+
+// reserve takes the stock of an order just recorded, one call to the
+// catalog that also prices it, and settles the order. Settling runs on a
+// context of its own: the caller's may have ended while the catalog held
+// its stock.
+func (s *Service) reserve(ctx context.Context, order *ordersv1.Order, want map[string]int32) (*ordersv1.Order, error) {
+	settle, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	prices, err := s.stock.Reserve(ctx, order.GetId(), want)
+	if err != nil {
+		// A refusal took nothing; any other failure may have come after
+		// the catalog took the stock.
+		s.fail(settle, order.GetId(), !refused(err))
 		return nil, stockStatus(err)
 	}
-	if order.Total, err = s.total(lines, prices); err != nil {
-		s.release(ctx, order.Id)
+	total, err := s.total(order.GetItems(), prices)
+	if err != nil {
+		s.fail(settle, order.GetId(), true)
 		return nil, err
 	}
-	stored, created, err := s.orders.Add(ctx, order, key)
-	if err != nil || !created {
-		// Not stored, or stored already by a request with the same id that
-		// got there first: this order's stock goes back.
-		s.release(ctx, order.Id)
-	}
+	placed, err := s.orders.Placed(settle, order.GetId(), total)
 	if err != nil {
-		s.log.Warn("storing an order failed; its stock was given back", "err", err)
-		return nil, toStatus(err)
+		// Settled as failed meanwhile, or not stored: either way the
+		// stock goes back, through the outbox.
+		s.log.Warn("an order could not be placed after its stock was reserved", "order", order.GetId(), "err", err)
+		s.fail(settle, order.GetId(), true)
+		return nil, status.Error(codes.Unavailable, "could not place the order; retry")
 	}
-	if !created {
-		return sameOrder(stored, want)
+	return placed, nil
+}
+
+// fail settles an order that will not be placed and, if release, gives its
+// stock back: the debt is stored with the failure, then delivered at once
+// if the catalog answers, or later by the Relay. A store that cannot record
+// the failure leaves the order being placed, and the Relay settles it.
+func (s *Service) fail(ctx context.Context, order string, release bool) {
+	if err := s.orders.Failed(ctx, order, release); err != nil {
+		s.log.Error("could not record a failed order; it will be settled later", "order", order, "err", err)
+		return
 	}
-	return stored, nil
+	if !release {
+		return
+	}
+	if err := deliver(ctx, s.stock, s.orders, order); err != nil {
+		s.log.Warn("could not give back an order's stock yet; the release is owed", "order", order, "err", err)
+	}
 }
 
 // total adds up the order at the prices the catalog gave.
@@ -224,16 +272,6 @@ func enoughTime(ctx context.Context) error {
 		return status.Errorf(codes.DeadlineExceeded, "less than %s left before the deadline; not starting", MinTimeLeft)
 	}
 	return nil
-}
-
-// release gives back an order's stock even when ctx has ended, and logs a
-// failure loudly: that stock stays held until someone releases the order.
-func (s *Service) release(ctx context.Context, order string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-	defer cancel()
-	if err := s.stock.Release(ctx, order); err != nil {
-		s.log.Error("could not give back an order's stock", "order", order, "err", err)
-	}
 }
 
 // refused reports whether a reservation was turned down, so that nothing
@@ -269,15 +307,6 @@ func dependencyStatus(err error) error {
 		return rpcerr.Unavailable("the catalog is unavailable", time.Second)
 	}
 	return status.Error(codes.Internal, "could not place the order")
-}
-
-// requestKey scopes a request_id to its caller: two callers who pick the
-// same id place two orders.
-func requestKey(caller, requestID string) string {
-	if requestID == "" {
-		return ""
-	}
-	return caller + "\x00" + requestID
 }
 
 // sameOrder returns earlier, the order a request_id placed before, if it

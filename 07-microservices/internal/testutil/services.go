@@ -12,7 +12,6 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalogclient"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
-	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
 )
 
@@ -51,7 +50,7 @@ func StartOrders(t testing.TB, pki *PKI, catalogAt string) *Service {
 	t.Cleanup(func() { conn.Close() })
 	remote := catalogclient.New(conn)
 	return serve(t, pki, "orders", nil, server.Config{
-		Orders: orders.NewMemoryStore(), OrderStock: remote, TrackInterval: time.Second})
+		Orders: NewOrderStore(t), OrderStock: remote, TrackInterval: time.Second})
 }
 
 func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {
