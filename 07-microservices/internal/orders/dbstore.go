@@ -210,6 +210,15 @@ func (s *DBStore) Advance(ctx context.Context, id string, status ordersv1.OrderS
 	return ordersv1.OrderStatus(now), err
 }
 
+// PlacedUnits is how many units of product the placed orders hold: what the
+// catalog must hold for them.
+func (s *DBStore) PlacedUnits(ctx context.Context, product string) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, "SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id "+
+		"WHERE o.state = ? AND i.product_id = ?", statePlaced, product).Scan(&n)
+	return n, err
+}
+
 // readOrder reads the one order that where (with args) selects, and its state.
 func readOrder(ctx context.Context, tx *db.Tx, where string, args ...any) (*ordersv1.Order, string, error) {
 	o := &ordersv1.Order{}

@@ -35,6 +35,13 @@ func (s *DBStore) Owed(ctx context.Context, limit int) ([]Owed, error) {
 	return due, rows.Err()
 }
 
+// Debts counts the owed releases, due or not.
+func (s *DBStore) Debts(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM release_outbox").Scan(&n)
+	return n, err
+}
+
 // Postpone records a failed delivery and when to try again.
 func (s *DBStore) Postpone(ctx context.Context, order string, after time.Duration, why error) error {
 	_, err := s.db.Exec(ctx, "UPDATE release_outbox SET attempts = attempts + 1, due_at = "+db.Now+" + ?, "+
