@@ -280,6 +280,9 @@ type ExampleOpts struct {
 	// Kill names, as a crash would, while the example's last command runs.
 	// The command must then finish as the README shows.
 	Kill string
+	// Outputs, if set, receives the output of each command compared with
+	// the transcript, in order: for a check that reads numbers from it.
+	Outputs *[]string
 }
 
 // readmeAddr and readmeHTTPAddr are the addresses the READMEs use for the
@@ -317,7 +320,7 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 	for i, c := range ex.Commands {
 		opts := opts
 		if (opts.Interrupt != "" || opts.Kill != "") && i < len(ex.Commands)-1 {
-			opts = ExampleOpts{}
+			opts = ExampleOpts{Outputs: opts.Outputs}
 		}
 		target := local
 		if target == nil {
@@ -430,6 +433,9 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 		want := s.expandKnownVars(c.Output)
 		if ok, why := Match(want, res.Output); !ok {
 			return fail(why)
+		}
+		if opts.Outputs != nil {
+			*opts.Outputs = append(*opts.Outputs, res.Output)
 		}
 	}
 	if local != nil {
