@@ -397,7 +397,7 @@ func (s *Stage) RunExample(name string, opts ExampleOpts) error {
 			return &Failure{Command: c.Text, Why: err.Error(), Section: ex.Section}
 		}
 		var res Result
-		if opts.Interrupt != "" {
+		if opts.Interrupt != "" || opts.Kill != "" {
 			res, err = s.runInterrupted(dir, prog, args, opts, target)
 			if opts.Interrupt == "server" && target == local {
 				local = nil // stopped, and its stop already checked
