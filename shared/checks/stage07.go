@@ -98,7 +98,7 @@ func stockAddsUp(product string, orders int) func(*harness.Stage) error {
 					"%d orders of one unit, and has %d on catalog-2 after them: %d taken, want %d",
 					product, before, orders, now, before-now, orders)}
 			}
-			time.Sleep(500 * time.Millisecond)
+			time.Sleep(time.Second)
 		}
 	}
 }
