@@ -18,7 +18,7 @@ func stage07() *harness.Check {
 		Milestones: []harness.Milestone{
 			{Name: "the committed Go code matches the protos, the internal InventoryService included", Run: generatedIsFresh,
 				Hint: "add proto/ecommerce/inventory/v1/inventory.proto (ReserveStock, ReleaseStock) and regenerate"},
-			{Name: "every service has a certificate naming it", Run: example("devcerts"),
+			{Name: "every service has a certificate naming it", Run: steps(freshDatabases, example("devcerts")),
 				Hint: "cmd/devcerts issues catalog, orders and gateway certificates with a spiffe:// URI SAN each"},
 			{Name: "one command starts two catalog replicas, orders and the gateway", Run: example("up"),
 				Hint: "write a Procfile, and cmd/catalog, cmd/orders, cmd/gateway that each print their listening line"},

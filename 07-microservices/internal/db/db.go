@@ -39,6 +39,10 @@ func (d Dialect) String() string {
 type DB struct {
 	sql     *sql.DB
 	dialect Dialect
+	// writer, on SQLite, lets one write transaction of this process run at a
+	// time: the others wait here instead of polling the file lock with
+	// SQLite's sleeping busy handler.
+	writer chan struct{}
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -68,7 +72,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		d = &DB{sql: db, dialect: SQLite}
+		d = &DB{sql: db, dialect: SQLite, writer: make(chan struct{}, 1)}
 	}
 	if err := d.sql.PingContext(ctx); err != nil {
 		d.sql.Close()

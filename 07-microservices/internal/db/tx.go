@@ -19,6 +19,14 @@ type Tx struct {
 // at its first write. On PostgreSQL it is READ COMMITTED: a conditional
 // UPDATE waits for a row another transaction holds, then re-checks it.
 func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	if d.writer != nil {
+		select {
+		case d.writer <- struct{}{}:
+			defer func() { <-d.writer }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return d.run(ctx, &sql.TxOptions{}, fn)
 }
 

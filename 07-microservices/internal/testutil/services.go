@@ -30,7 +30,7 @@ type Service struct {
 // StartCatalog serves the sample catalog with the catalog's certificate.
 func StartCatalog(t testing.TB, pki *PKI, latency time.Duration) *Service {
 	t.Helper()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := NewStock(t)
 	return serve(t, pki, "catalog", stock, server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock})
 }
@@ -62,7 +62,7 @@ func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server
 // while its health says NOT_SERVING, as a replica leaving a rollout does.
 func StartDrainingCatalog(t testing.TB, pki *PKI, drain time.Duration) *Service {
 	t.Helper()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := NewStock(t)
 	return serveUntil(t, pki, "catalog", stock, server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock}, server.Shutdown{Drain: drain})
 }
