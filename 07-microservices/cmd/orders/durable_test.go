@@ -13,6 +13,7 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/auth"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/auth/authtest"
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalogclient"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/db/dbtest"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/devpki"
@@ -68,42 +69,63 @@ func placedUnits(t *testing.T, s *orders.DBStore, product string) int32 {
 	return int32(n)
 }
 
-// TestDuplicatesRacingTakeStockOnce: 100 request ids, each sent twice at
-// once to orders in front of two replicas. The request id is claimed in the
-// database before stock is reserved, so only one of each pair reserves:
-// the units taken are the units in stored orders, and none leak.
+// TestDuplicatesRacingTakeStockOnce: request ids each sent twice at once to
+// orders in front of two replicas. The request id is claimed in the database
+// before stock is reserved, so only one of each pair reserves: the units
+// taken are the units in stored orders, none leak through a release sent to
+// the replica that holds nothing, and stock for one of each pair is enough.
 func TestDuplicatesRacingTakeStockOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		product  string
+		ids      int
+		catalogs func(t *testing.T, pki *testutil.PKI) (a, b *testutil.Service, taken func() int32)
+	}{
+		{"replicas with a store each: no release leaks", "product-321", 100,
+			func(t *testing.T, pki *testutil.PKI) (a, b *testutil.Service, taken func() int32) {
+				a, b = testutil.StartCatalog(t, pki, 0), testutil.StartCatalog(t, pki, 0)
+				return a, b, func() int32 { return held(t, "product-321", a, b) }
+			}},
+		{"replicas on one store with stock for one of each pair: every order is placed", "product-456", 25,
+			func(t *testing.T, pki *testutil.PKI) (a, b *testutil.Service, taken func() int32) {
+				a, b = catalogsOnOneStock(t, pki)
+				return a, b, func() int32 { return held(t, "product-456", b) }
+			}},
+	}
 	dbtest.Run(t, func(t *testing.T, k dbtest.Kind) {
-		pki := testutil.NewPKI(t)
-		a, b := testutil.StartCatalog(t, pki, 0), testutil.StartCatalog(t, pki, 0)
-		dsn := k.DSN(t)
-		client, _ := ordersOn(t, pki, dsn, addrs(a, b))
-		const ids = 100
-		got := make([][2]string, ids)
-		var wg sync.WaitGroup
-		for i := range ids {
-			for j := range 2 {
-				wg.Go(func() {
-					req := order("product-321", 1)
-					req.RequestId = fmt.Sprintf("dup-%d", i)
-					resp, err := client.CreateOrder(context.Background(), req)
-					if err != nil {
-						t.Errorf("CreateOrder %s: %v", req.RequestId, err)
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				pki := testutil.NewPKI(t)
+				a, b, taken := tt.catalogs(t, pki)
+				dsn := k.DSN(t)
+				client, _ := ordersOn(t, pki, dsn, addrs(a, b))
+				got := make([][2]string, tt.ids)
+				var wg sync.WaitGroup
+				for i := range tt.ids {
+					for j := range 2 {
+						wg.Go(func() {
+							req := order(tt.product, 1)
+							req.RequestId = fmt.Sprintf("dup-%d", i)
+							resp, err := client.CreateOrder(context.Background(), req)
+							if err != nil {
+								t.Errorf("CreateOrder %s: %v", req.RequestId, err)
+							}
+							got[i][j] = resp.GetOrder().GetId()
+						})
 					}
-					got[i][j] = resp.GetOrder().GetId()
-				})
-			}
-		}
-		wg.Wait()
-		for i, pair := range got {
-			if pair[0] != pair[1] {
-				t.Errorf("dup-%d placed %s and %s, want one order", i, pair[0], pair[1])
-			}
-		}
-		stored := placedUnits(t, storeOf(t, k, dsn), "product-321")
-		if taken := held(t, "product-321", a, b); taken != stored || stored != ids {
-			t.Errorf("the catalog holds %d units of product-321 for %d units in stored orders, want %d and %d",
-				taken, stored, ids, ids)
+				}
+				wg.Wait()
+				for i, pair := range got {
+					if pair[0] != pair[1] {
+						t.Errorf("dup-%d placed %s and %s, want one order", i, pair[0], pair[1])
+					}
+				}
+				stored := placedUnits(t, storeOf(t, k, dsn), tt.product)
+				if n := taken(); n != stored || stored != int32(tt.ids) {
+					t.Errorf("the catalog holds %d units of %s for %d units in stored orders, want %d and %d",
+						n, tt.product, stored, tt.ids, tt.ids)
+				}
+			})
 		}
 	})
 }
@@ -246,17 +268,14 @@ func debts(t *testing.T, s *orders.DBStore) int {
 	return n
 }
 
-// TestAReplicaKilledUnderLoadLosesNoStock: after a catalog replica is
-// killed while orders are placed, every unit the catalog no longer has is
-// held for a stored order, and every stored order holds its units: a call
-// cut short on the dead replica and retried on the other takes stock once.
+// TestAReplicaKilledUnderLoadLosesNoStock: after one of two catalog
+// replicas on one store is killed while orders are placed, available + held
+// is the initial stock and held is what the stored orders hold: a call cut
+// short on the dead replica and retried on the other takes stock once.
 func TestAReplicaKilledUnderLoadLosesNoStock(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, k dbtest.Kind) {
 		pki := testutil.NewPKI(t)
-		a, b, shared := catalogsOnOneStock(t, pki)
-		if !shared {
-			t.Skip("skipped: each catalog replica keeps its own stock until the shared stock store (issue 19, test 8) lands")
-		}
+		a, b := catalogsOnOneStock(t, pki)
 		dsn := k.DSN(t)
 		client, _ := ordersOn(t, pki, dsn, addrs(a, b))
 		const total, killAt = 120, 30
@@ -290,18 +309,18 @@ func TestAReplicaKilledUnderLoadLosesNoStock(t *testing.T) {
 		store := storeOf(t, k, dsn)
 		testutil.WaitFor(t, "every owed release to be delivered", func() bool { return debts(t, store) == 0 })
 		stored := placedUnits(t, store, "product-321")
-		if taken := held(t, "product-321", b); taken != stored || stored != int32(placed) {
-			t.Errorf("%d orders placed; the catalog holds %d units of product-321 for %d units in stored orders, want all %d",
-				placed, taken, stored, placed)
+		available, _ := b.Stock.Level("product-321")
+		initial := catalog.SampleStock()["product-321"]
+		if available.Quantity+stored != initial || stored != int32(placed) {
+			t.Errorf("%d orders placed; %d units of product-321 available and %d in stored orders, want %d in all "+
+				"and %d in stored orders", placed, available.Quantity, stored, initial, placed)
 		}
 	})
 }
 
-// catalogsOnOneStock starts two catalog replicas and says whether they share
-// one stock store. Until the catalog's store lands, each has its own: a
-// reservation whose answer was lost and that is retried on the other then
-// takes stock twice, which no change to orders can prevent.
-func catalogsOnOneStock(t *testing.T, pki *testutil.PKI) (a, b *testutil.Service, shared bool) {
+// catalogsOnOneStock starts two catalog replicas on one stock store.
+func catalogsOnOneStock(t *testing.T, pki *testutil.PKI) (a, b *testutil.Service) {
 	t.Helper()
-	return testutil.StartCatalog(t, pki, 0), testutil.StartCatalog(t, pki, 0), false
+	stock := testutil.NewStock(t)
+	return testutil.StartCatalogOn(t, pki, stock), testutil.StartCatalogOn(t, pki, stock)
 }
