@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
-	"slices"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -135,123 +134,6 @@ func callerOf(ctx context.Context) (auth.Identity, error) {
 		return auth.Identity{}, status.Error(codes.Unauthenticated, "request does not contain an auth token")
 	}
 	return caller, nil
-}
-
-// place validates the request, records the order, takes its stock and
-// settles it. The checks run cheapest first. The order, with its request_id,
-// is recorded before any stock is reserved: of two requests racing with one
-// request_id, the database lets one in, and only that one reserves.
-func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (*ordersv1.Order, error) {
-	caller, err := callerOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := enoughTime(ctx); err != nil {
-		return nil, err
-	}
-	want, requestID, err := validateCreateOrder(req)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, MaxPlaceTime)
-	defer cancel()
-	ids := slices.Sorted(maps.Keys(want))
-	lines := make([]*ordersv1.OrderItem, 0, len(ids))
-	for _, id := range ids {
-		lines = append(lines, &ordersv1.OrderItem{ProductId: id, Quantity: want[id]})
-	}
-	// The order is named before its stock is reserved, so a reservation
-	// retried, here or by gRPC, takes the stock once.
-	order := &ordersv1.Order{
-		Id:         NewOrderID(),
-		CustomerId: caller.Subject,
-		Items:      lines,
-		Status:     ordersv1.OrderStatus_ORDER_STATUS_PENDING,
-	}
-	for {
-		stored, created, err := s.orders.Add(ctx, order, requestID)
-		switch {
-		case created:
-			return s.reserve(ctx, stored, want)
-		case errors.Is(err, ErrPending):
-			// Another request with this request_id is placing it: wait for
-			// its outcome, and answer with it.
-			if _, err := sameOrder(stored, want); err != nil {
-				return nil, err
-			}
-			if err := pause(ctx); err != nil {
-				return nil, status.Error(codes.Aborted, "a request with this request_id is still being placed; retry")
-			}
-		case err != nil:
-			return nil, toStatus(err)
-		default:
-			return sameOrder(stored, want)
-		}
-	}
-}
-
-// MaxPlaceTime bounds a CreateOrder, whatever its deadline, so that an
-// order still being placed after SettleAfter is surely abandoned.
-const MaxPlaceTime = 30 * time.Second
-
-// pendingPoll is how often a duplicate request looks for the outcome of the
-// request it duplicates.
-const pendingPoll = 20 * time.Millisecond
-
-func pause(ctx context.Context) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(pendingPoll):
-		return nil
-	}
-}
-
-// reserve takes the stock of an order just recorded, one call to the
-// catalog that also prices it, and settles the order. Settling runs on a
-// context of its own: the caller's may have ended while the catalog held
-// its stock.
-func (s *Service) reserve(ctx context.Context, order *ordersv1.Order, want map[string]int32) (*ordersv1.Order, error) {
-	settle, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-	defer cancel()
-	prices, err := s.stock.Reserve(ctx, order.GetId(), want)
-	if err != nil {
-		// A refusal took nothing; any other failure may have come after
-		// the catalog took the stock.
-		s.fail(settle, order.GetId(), !refused(err))
-		return nil, stockStatus(err)
-	}
-	total, err := s.total(order.GetItems(), prices)
-	if err != nil {
-		s.fail(settle, order.GetId(), true)
-		return nil, err
-	}
-	placed, err := s.orders.Placed(settle, order.GetId(), total)
-	if err != nil {
-		// Settled as failed meanwhile, or not stored: either way the
-		// stock goes back, through the outbox.
-		s.log.Warn("an order could not be placed after its stock was reserved", "order", order.GetId(), "err", err)
-		s.fail(settle, order.GetId(), true)
-		return nil, status.Error(codes.Unavailable, "could not place the order; retry")
-	}
-	return placed, nil
-}
-
-// fail settles an order that will not be placed and, if release, gives its
-// stock back: the debt is stored with the failure, then delivered at once
-// if the catalog answers, or later by the Relay. A store that cannot record
-// the failure leaves the order being placed, and the Relay settles it.
-func (s *Service) fail(ctx context.Context, order string, release bool) {
-	if err := s.orders.Failed(ctx, order, release); err != nil {
-		s.log.Error("could not record a failed order; it will be settled later", "order", order, "err", err)
-		return
-	}
-	if !release {
-		return
-	}
-	if err := deliver(ctx, s.stock, s.orders, order); err != nil {
-		s.log.Warn("could not give back an order's stock yet; the release is owed", "order", order, "err", err)
-	}
 }
 
 // total adds up the order at the prices the catalog gave.
