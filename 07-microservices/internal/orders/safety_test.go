@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/testutil"
 
 	commonv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/common/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
@@ -87,7 +88,7 @@ func (failingStore) Placed(context.Context, string, *commonv1.Money) (*ordersv1.
 }
 
 func TestStockIsGivenBackWhenPlacingFails(t *testing.T) {
-	e := newEnvWith(t, orders.Config{Orders: failingStore{orders.NewMemoryStore()}})
+	e := newEnvWith(t, orders.Config{Orders: failingStore{testutil.NewOrderStore(t)}})
 	_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 3, "product-456", 2)})
 	if status.Code(err) != codes.Unavailable {
 		t.Fatalf("CreateOrder = %v, want Unavailable", err)

@@ -62,7 +62,7 @@ func newEnvPriced(t *testing.T, c orders.Config, prices orders.Prices) *env {
 	t.Helper()
 	e := &env{stock: testutil.NewStock(t), logs: &testutil.LockedBuffer{}, stopping: make(chan struct{}), keys: authtest.NewKeys(t)}
 	if c.Orders == nil {
-		c.Orders = orders.NewMemoryStore()
+		c.Orders = testutil.NewOrderStore(t)
 	}
 	c.TrackInterval = cmp.Or(c.TrackInterval, time.Second)
 	if c.Stock == nil {
