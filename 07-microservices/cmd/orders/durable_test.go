@@ -27,7 +27,8 @@ import (
 // catalogAt (an address or a list), and returns it with a client for alice.
 func ordersOn(t *testing.T, pki *testutil.PKI, dsn, catalogAt string) (ordersv1.OrderManagementServiceClient, *testutil.Running) {
 	t.Helper()
-	running := testutil.Start(t, run, append(pki.Flags("orders"), "-addr=127.0.0.1:0", "-catalog="+catalogAt, "-db="+dsn)...)
+	running := testutil.Start(t, run, append(pki.Flags("orders"),
+		"-addr=127.0.0.1:0", "-catalog="+catalogAt, "-db="+dsn)...)
 	creds, err := credentials.NewClientTLSFromFile(pki.Path(devpki.CACert), "")
 	if err != nil {
 		t.Fatal(err)
@@ -167,8 +168,9 @@ func TestOrdersSurviveARestart(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got.GetId() != placed.GetOrder().GetId() || got.GetTotal().GetUnits() != placed.GetOrder().GetTotal().GetUnits() ||
-					!got.GetCreatedAt().AsTime().Equal(placed.GetOrder().GetCreatedAt().AsTime()) {
+				want := placed.GetOrder()
+				if got.GetId() != want.GetId() || got.GetTotal().GetUnits() != want.GetTotal().GetUnits() ||
+					!got.GetCreatedAt().AsTime().Equal(want.GetCreatedAt().AsTime()) {
 					t.Errorf("got %v, want the order placed before the restart, %v", got, placed.GetOrder())
 				}
 			})

@@ -185,7 +185,7 @@ func TestTheDeadlineTravels(t *testing.T) {
 
 func TestRejectsBadArguments(t *testing.T) {
 	pki := testutil.NewPKI(t)
-	for _, args := range [][]string{{"-addr"}, {"stray"}, {"-track-interval=0s"}, {"-catalog=a:1,,b:2"}} {
+	for _, args := range [][]string{{"-addr"}, {"stray"}, {"-track-interval=0s"}, {"-catalog=a:1,,b:2"}, {"-db="}} {
 		if err := run(context.Background(), append(pki.Flags("orders"), args...), io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}

@@ -147,8 +147,8 @@ func byRequest(ctx context.Context, tx *db.Tx, customer, requestID string) (*ord
 func (s *DBStore) Placed(ctx context.Context, id string, total *commonv1.Money) (*ordersv1.Order, error) {
 	var o *ordersv1.Order
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE orders SET state = ?, currency = ?, units = ?, nanos = ? WHERE id = ? AND state = ?",
-			statePlaced, total.GetCurrencyCode(), total.GetUnits(), total.GetNanos(), id, statePlacing)
+		res, err := tx.Exec(ctx, "UPDATE orders SET state = ?, currency = ?, units = ?, nanos = ? "+
+			"WHERE id = ? AND state = ?", statePlaced, total.GetCurrencyCode(), total.GetUnits(), total.GetNanos(), id, statePlacing)
 		if err != nil {
 			return fmt.Errorf("place order: %w", err)
 		}
@@ -180,7 +180,8 @@ func (s *DBStore) Failed(ctx context.Context, id string, release bool) error {
 
 // owe adds rows to the outbox, due now; rows gives (order_id, due_at).
 func owe(ctx context.Context, tx *db.Tx, rows string, args ...any) error {
-	_, err := tx.Exec(ctx, "INSERT INTO release_outbox (order_id, due_at) "+rows+" ON CONFLICT (order_id) DO NOTHING", args...)
+	_, err := tx.Exec(ctx, "INSERT INTO release_outbox (order_id, due_at) "+rows+
+		" ON CONFLICT (order_id) DO NOTHING", args...)
 	if err != nil {
 		return fmt.Errorf("owe a release: %w", err)
 	}
@@ -214,8 +215,8 @@ func (s *DBStore) Advance(ctx context.Context, id string, status ordersv1.OrderS
 // catalog must hold for them.
 func (s *DBStore) PlacedUnits(ctx context.Context, product string) (int64, error) {
 	var n int64
-	err := s.db.QueryRow(ctx, "SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id "+
-		"WHERE o.state = ? AND i.product_id = ?", statePlaced, product).Scan(&n)
+	err := s.db.QueryRow(ctx, "SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i "+
+		"JOIN orders o ON o.id = i.order_id WHERE o.state = ? AND i.product_id = ?", statePlaced, product).Scan(&n)
 	return n, err
 }
 
@@ -225,8 +226,8 @@ func readOrder(ctx context.Context, tx *db.Tx, where string, args ...any) (*orde
 	var state, currency string
 	var status, nanos int32
 	var units, at int64
-	err := tx.QueryRow(ctx, "SELECT id, customer_id, state, status, currency, units, nanos, created_at FROM orders WHERE "+
-		where, args...).Scan(&o.Id, &o.CustomerId, &state, &status, &currency, &units, &nanos, &at)
+	err := tx.QueryRow(ctx, "SELECT id, customer_id, state, status, currency, units, nanos, created_at "+
+		"FROM orders WHERE "+where, args...).Scan(&o.Id, &o.CustomerId, &state, &status, &currency, &units, &nanos, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", ErrNotFound
 	}
@@ -237,7 +238,8 @@ func readOrder(ctx context.Context, tx *db.Tx, where string, args ...any) (*orde
 	if state == statePlaced {
 		o.Total = &commonv1.Money{CurrencyCode: currency, Units: units, Nanos: nanos}
 	}
-	rows, err := tx.Query(ctx, "SELECT product_id, quantity FROM order_items WHERE order_id = ? ORDER BY product_id", o.Id)
+	rows, err := tx.Query(ctx, "SELECT product_id, quantity FROM order_items WHERE order_id = ? "+
+		"ORDER BY product_id", o.Id)
 	if err != nil {
 		return nil, "", fmt.Errorf("read order items: %w", err)
 	}

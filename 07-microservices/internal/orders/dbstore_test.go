@@ -84,7 +84,8 @@ func TestAnOrderIsSettledOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, false, false, 1},
-		{"an abandoned order is settled as failed, its release owed, and cannot be placed after", func(t *testing.T, s *orders.DBStore, id string) {
+		{"an abandoned order is settled as failed, its release owed, and cannot be placed after", func(t *testing.T,
+			s *orders.DBStore, id string) {
 			if n, err := s.Settle(t.Context(), 0); err != nil || n != 1 {
 				t.Fatalf("Settle = %d, %v; want 1 order settled", n, err)
 			}
