@@ -71,6 +71,22 @@ func TestARetriedCreateOrderPlacesOnce(t *testing.T) {
 			t.Errorf("reuse = %v, want InvalidArgument on request_id", err)
 		}
 	})
+	t.Run("a request_id refused for want of stock places the order when retried after a restock", func(t *testing.T) {
+		e := newEnv(t, time.Second)
+		req := &ordersv1.CreateOrderRequest{Items: items("product-456", 30), RequestId: "after-restock"}
+		if _, err := e.client.CreateOrder(t.Context(), req); status.Code(err) != codes.FailedPrecondition {
+			t.Fatalf("CreateOrder of 30 of 25 = %v, want FailedPrecondition", err)
+		}
+		if _, err := e.stock.Adjust(t.Context(), "product-456", 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.CreateOrder(t.Context(), req); err != nil {
+			t.Fatalf("the same request after a restock = %v, want the order placed", err)
+		}
+		if l, _ := e.stock.Level("product-456"); l.Quantity != 5 {
+			t.Errorf("product-456 = %d, want 5: 35 minus the one order", l.Quantity)
+		}
+	})
 	t.Run("without a request_id, two requests are two orders", func(t *testing.T) {
 		e := newEnv(t, time.Second)
 		if a, b := e.place(t, items("product-123", 1)), e.place(t, items("product-123", 1)); a == b {
