@@ -32,7 +32,8 @@ func TestAStoreThatFailsAsksForARetry(t *testing.T) {
 	if _, err := stock.Seed(t.Context(), catalog.SampleStock()); err != nil {
 		t.Fatal(err)
 	}
-	svc := catalog.NewInventoryService(catalog.NewStore(catalog.SampleProducts(), 0), inventory.NewReservations(stock), nil)
+	products := catalog.NewStore(catalog.SampleProducts(), 0)
+	svc := catalog.NewInventoryService(products, inventory.NewReservations(stock), nil)
 	d.Close() // the store is gone
 
 	_, err = svc.ReserveStock(t.Context(), &inventoryv1.ReserveStockRequest{OrderId: "order-1",
