@@ -124,7 +124,8 @@ func TestARestartedReplicaKeepsWhatWasSold(t *testing.T) {
 		s := newShop(t, k)
 		replicas := s.start(2)
 		for i := range 10 {
-			if _, err := s.inventory(replicas[i%2]).ReserveStock(t.Context(), reservation(fmt.Sprintf("order-%d", i), 1)); err != nil {
+			order := reservation(fmt.Sprintf("order-%d", i), 1)
+			if _, err := s.inventory(replicas[i%2]).ReserveStock(t.Context(), order); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -146,11 +147,12 @@ func TestAReleaseOnAnotherReplicaGivesBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.waitLevel(replicas[1], 22)
-		resp, err := s.inventory(replicas[1]).ReleaseStock(t.Context(), &inventoryv1.ReleaseStockRequest{OrderId: "order-1"})
+		release := &inventoryv1.ReleaseStockRequest{OrderId: "order-1"}
+		resp, err := s.inventory(replicas[1]).ReleaseStock(t.Context(), release)
 		if err != nil || !resp.GetReleasedNow() {
 			t.Fatalf("release on the other replica = %v, %v; want released_now", resp, err)
 		}
-		again, err := s.inventory(replicas[0]).ReleaseStock(t.Context(), &inventoryv1.ReleaseStockRequest{OrderId: "order-1"})
+		again, err := s.inventory(replicas[0]).ReleaseStock(t.Context(), release)
 		if err != nil || again.GetReleasedNow() {
 			t.Fatalf("second release = %v, %v; want nothing given back twice", again, err)
 		}
@@ -173,7 +175,8 @@ func TestAWatcherSeesChangesMadeOnOtherReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.waitLevel(replicas[0], 23)
-		t.Logf("the watcher on A saw the reservation on B %v after it was made", time.Since(start).Round(time.Millisecond))
+		t.Logf("the watcher on A saw the reservation on B %v after it was made",
+			time.Since(start).Round(time.Millisecond))
 	})
 }
 
@@ -189,7 +192,8 @@ func TestARetryOnAnotherReplicaTakesNothingTwice(t *testing.T) {
 			t.Fatalf("first reservation = %v, %v; want reserved_now", first, err)
 		}
 		retry, err := s.inventory(replicas[1]).ReserveStock(t.Context(), reservation("order-1", 4))
-		if err != nil || retry.GetReservedNow() || len(retry.GetItems()) != 1 || retry.GetItems()[0].GetQuantity() != 4 {
+		items := retry.GetItems()
+		if err != nil || retry.GetReservedNow() || len(items) != 1 || items[0].GetQuantity() != 4 {
 			t.Fatalf("retry on the other replica = %v, %v; want the same 4 units, not reserved now", retry, err)
 		}
 		for _, r := range replicas {

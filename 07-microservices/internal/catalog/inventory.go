@@ -35,8 +35,11 @@ type InventoryService struct {
 	log      *slog.Logger
 }
 
-// NewInventoryService returns the InventoryService handlers.
+// NewInventoryService returns the InventoryService handlers. log may be nil.
 func NewInventoryService(products *Store, held *inventory.Reservations, log *slog.Logger) *InventoryService {
+	if log == nil {
+		log = discardLogger
+	}
 	return &InventoryService{products: products, held: held, log: log}
 }
 

@@ -52,8 +52,8 @@ func (d *DB) Migrate(ctx context.Context, component string, steps []Migration) (
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return fmt.Errorf("%s migration %d (%s): %w", component, m.Version, m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (component, version, name, applied_at) VALUES (?, ?, ?, "+
-				Now+")", component, m.Version, m.Name); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (component, version, name, applied_at) "+
+				"VALUES (?, ?, ?, "+Now+")", component, m.Version, m.Name); err != nil {
 				return fmt.Errorf("record %s migration %d: %w", component, m.Version, err)
 			}
 			applied++

@@ -79,7 +79,8 @@ var errRepeat = errors.New("reserved before")
 // if it holds the same items, or why the order cannot reserve.
 func repeated(ctx context.Context, tx *db.Tx, order string, quantities map[string]int32) error {
 	var released *int64
-	if err := tx.QueryRow(ctx, "SELECT released_at FROM reservations WHERE order_id = ?", order).Scan(&released); err != nil {
+	err := tx.QueryRow(ctx, "SELECT released_at FROM reservations WHERE order_id = ?", order).Scan(&released)
+	if err != nil {
 		return fmt.Errorf("read reservation: %w", err)
 	}
 	if released != nil {

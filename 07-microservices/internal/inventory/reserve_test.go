@@ -71,11 +71,13 @@ func TestReservations(t *testing.T) {
 		t.Run("a refused reservation holds nothing and can be tried again", func(t *testing.T) {
 			s, _ := newStock(t, k)
 			r := NewReservations(s)
-			if _, err := r.Reserve(t.Context(), "order-1", map[string]int32{"a": 5, "b": 21}); !errors.Is(err, ErrInsufficientStock) {
+			_, err := r.Reserve(t.Context(), "order-1", map[string]int32{"a": 5, "b": 21})
+			if !errors.Is(err, ErrInsufficientStock) {
 				t.Fatalf("err = %v, want ErrInsufficientStock", err)
 			}
 			var unknown *UnknownProductError
-			if _, err := r.Reserve(t.Context(), "order-1", map[string]int32{"a": 1, "zz": 1}); !errors.As(err, &unknown) || unknown.ID != "zz" {
+			_, err = r.Reserve(t.Context(), "order-1", map[string]int32{"a": 1, "zz": 1})
+			if !errors.As(err, &unknown) || unknown.ID != "zz" {
 				t.Fatalf("err = %v, want UnknownProductError for zz", err)
 			}
 			if got := level(t, s, "a"); got != 10 {
@@ -141,7 +143,8 @@ func TestReservations(t *testing.T) {
 func stored(t *testing.T, s *Stock, id string) int32 {
 	t.Helper()
 	var q int32
-	if err := s.db.QueryRow(t.Context(), "SELECT available FROM stock WHERE product_id = ?", id).Scan(&q); err != nil {
+	err := s.db.QueryRow(t.Context(), "SELECT available FROM stock WHERE product_id = ?", id).Scan(&q)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return q

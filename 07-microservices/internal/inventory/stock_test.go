@@ -106,7 +106,8 @@ func TestLevelsAreStampedByTheStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		var micros int64
-		if err := s.db.QueryRow(t.Context(), "SELECT updated_at FROM stock WHERE product_id = 'a'").Scan(&micros); err != nil {
+		err = s.db.QueryRow(t.Context(), "SELECT updated_at FROM stock WHERE product_id = 'a'").Scan(&micros)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if !l.UpdatedAt.Equal(time.UnixMicro(micros)) || micros == 0 {
