@@ -41,7 +41,6 @@ func (l localStock) Reserve(ctx context.Context, order string, quantities map[st
 	return prices, nil
 }
 
-func (l localStock) Release(ctx context.Context, order string) error {
-	_, err := l.r.Release(ctx, order)
-	return err
+func (l localStock) Release(ctx context.Context, order string) (bool, error) {
+	return l.r.Release(ctx, order)
 }

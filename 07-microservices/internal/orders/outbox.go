@@ -143,9 +143,9 @@ func (r *Relay) deliverDue(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		err := deliver(ctx, r.Stock, r.Store, o.Order)
+		releasedNow, err := deliver(ctx, r.Stock, r.Store, o.Order)
 		if err == nil {
-			r.Log.Info("owed release delivered", "order", o.Order, "attempts", o.Attempts+1)
+			r.Log.Info("owed release delivered", "order", o.Order, "attempts", o.Attempts+1, "released_now", releasedNow)
 			continue
 		}
 		pause := min(100*time.Millisecond<<min(o.Attempts, 5), maxBackoff)
@@ -158,12 +158,14 @@ func (r *Relay) deliverDue(ctx context.Context) {
 }
 
 // deliver releases order in the catalog and, once it acknowledges, clears
-// the debt. Each attempt gets releaseTimeout, whatever ctx has left.
-func deliver(ctx context.Context, stock Stock, store Store, order string) error {
+// the debt; it reports whether the catalog gave anything back. Each attempt
+// gets releaseTimeout, whatever ctx has left.
+func deliver(ctx context.Context, stock Stock, store Store, order string) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
-	if err := stock.Release(ctx, order); err != nil {
-		return err
+	releasedNow, err := stock.Release(ctx, order)
+	if err != nil {
+		return false, err
 	}
-	return store.Released(ctx, order)
+	return releasedNow, store.Released(ctx, order)
 }

@@ -118,12 +118,16 @@ func (s *Service) reserve(ctx context.Context, order *ordersv1.Order, want map[s
 	if err != nil {
 		// A refusal took nothing; any other failure may have come after
 		// the catalog took the stock.
-		s.fail(settle, order.GetId(), !refused(err))
+		owed := maybeHeld
+		if refused(err) {
+			owed = nothingHeld
+		}
+		s.fail(settle, order.GetId(), owed)
 		return nil, stockStatus(err)
 	}
 	total, err := s.total(order.GetItems(), prices)
 	if err != nil {
-		s.fail(settle, order.GetId(), true)
+		s.fail(settle, order.GetId(), held)
 		return nil, err
 	}
 	placed, err := s.orders.Placed(settle, order.GetId(), total)
@@ -131,25 +135,43 @@ func (s *Service) reserve(ctx context.Context, order *ordersv1.Order, want map[s
 		// Settled as failed meanwhile, or not stored: either way the
 		// stock goes back, through the outbox.
 		s.log.Warn("an order could not be placed after its stock was reserved", "order", order.GetId(), "err", err)
-		s.fail(settle, order.GetId(), true)
+		s.fail(settle, order.GetId(), held)
 		return nil, status.Error(codes.Unavailable, "could not place the order; retry")
 	}
 	return placed, nil
 }
 
-// fail settles an order that will not be placed and, if release, gives its
-// stock back: the debt is stored with the failure, then delivered at once
-// if the catalog answers, or later by the Relay. A store that cannot record
-// the failure leaves the order being placed, and the Relay settles it.
-func (s *Service) fail(ctx context.Context, order string, release bool) {
-	if err := s.orders.Failed(ctx, order, release); err != nil {
+// What the catalog may hold for an order that failed.
+type holding int
+
+const (
+	nothingHeld holding = iota // the catalog refused the reservation
+	maybeHeld                  // the reservation may have happened before the failure
+	held                       // the catalog reserved the stock
+)
+
+// fail settles an order that will not be placed and gives back whatever
+// the catalog may hold for it: the debt is stored with the failure, then
+// delivered at once if the catalog answers, or later by the Relay. A store
+// that cannot record the failure leaves the order being placed, and the
+// Relay settles it.
+func (s *Service) fail(ctx context.Context, order string, h holding) {
+	if err := s.orders.Failed(ctx, order, h != nothingHeld); err != nil {
 		s.log.Error("could not record a failed order; it will be settled later", "order", order, "err", err)
 		return
 	}
-	if !release {
+	if h == nothingHeld {
 		return
 	}
-	if err := deliver(ctx, s.stock, s.orders, order); err != nil {
+	releasedNow, err := deliver(ctx, s.stock, s.orders, order)
+	switch {
+	case err != nil:
 		s.log.Warn("could not give back an order's stock yet; the release is owed", "order", order, "err", err)
+	case h == held && !releasedNow:
+		// The catalog reserved this order's stock, and now has nothing to
+		// give back: a release went astray somewhere.
+		s.log.Warn("the catalog held nothing for an order it had reserved", "order", order)
+	default:
+		s.log.Info("gave back a failed order's stock", "order", order, "released_now", releasedNow)
 	}
 }

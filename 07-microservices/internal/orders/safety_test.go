@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/testutil"
 
@@ -103,16 +106,43 @@ func (failingStore) Placed(context.Context, string, *commonv1.Money) (*ordersv1.
 	return nil, errors.New("database is down")
 }
 
+// forgetful reserves, but has nothing to give back on release: as a
+// catalog whose release went to a replica that held nothing.
+type forgetful struct{ orders.Stock }
+
+func (forgetful) Release(context.Context, string) (bool, error) { return false, nil }
+
 func TestStockIsGivenBackWhenPlacingFails(t *testing.T) {
-	e := newEnvWith(t, orders.Config{Orders: failingStore{testutil.NewOrderStore(t)}})
-	_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 3, "product-456", 2)})
-	if status.Code(err) != codes.Unavailable {
-		t.Fatalf("CreateOrder = %v, want Unavailable", err)
+	tests := []struct {
+		name      string
+		forgetful bool
+		wantLog   string
+	}{
+		{"the stock comes back, and the log says so", false, `msg="gave back a failed order's stock"`},
+		{"a release that gives nothing back is a warning", true,
+			`level=WARN msg="the catalog held nothing for an order it had reserved"`},
 	}
-	for id, want := range map[string]int32{"product-123": 100, "product-456": 25} {
-		if l, _ := e.stock.Level(id); l.Quantity != want {
-			t.Errorf("%s = %d after a failed order, want %d", id, l.Quantity, want)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := orders.Config{Orders: failingStore{testutil.NewOrderStore(t)}}
+			if tt.forgetful {
+				c.Stock = forgetful{orders.LocalStock(inventory.NewReservations(testutil.NewStock(t)),
+					catalog.NewStore(catalog.SampleProducts(), 0))}
+			}
+			e := newEnvWith(t, c)
+			_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 3, "product-456", 2)})
+			if status.Code(err) != codes.Unavailable {
+				t.Fatalf("CreateOrder = %v, want Unavailable", err)
+			}
+			for id, want := range map[string]int32{"product-123": 100, "product-456": 25} {
+				if l, _ := e.stock.Level(id); l.Quantity != want && !tt.forgetful { // forgetful has its own stock
+					t.Errorf("%s = %d after a failed order, want %d", id, l.Quantity, want)
+				}
+			}
+			if !strings.Contains(e.logs.String(), tt.wantLog) {
+				t.Errorf("logs lack %s:\n%s", tt.wantLog, e.logs)
+			}
+		})
 	}
 }
 

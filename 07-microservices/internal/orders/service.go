@@ -24,10 +24,11 @@ import (
 // once. It is the catalog's InventoryService across the network
 // (catalogclient), or reservations in the same process (LocalStock).
 // Reserve returns each product's unit price, or fails with the errors of
-// inventory.Reservations.Reserve.
+// inventory.Reservations.Reserve. Release reports whether it gave anything
+// back: false if the order held nothing, or was released before.
 type Stock interface {
 	Reserve(ctx context.Context, order string, quantities map[string]int32) (map[string]*commonv1.Money, error)
-	Release(ctx context.Context, order string) error
+	Release(ctx context.Context, order string) (releasedNow bool, err error)
 }
 
 // MinTimeLeft is the least time a CreateOrder must have before its deadline:

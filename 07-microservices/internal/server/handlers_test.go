@@ -34,10 +34,10 @@ func (s *slowRelease) Reserve(context.Context, string, map[string]int32) (map[st
 	return nil, status.Error(codes.Unavailable, "the catalog is down")
 }
 
-func (s *slowRelease) Release(context.Context, string) error {
+func (s *slowRelease) Release(context.Context, string) (bool, error) {
 	time.Sleep(300 * time.Millisecond)
 	s.released.Store(true)
-	return nil
+	return true, nil
 }
 
 // TestAStopPastTheGracePeriodLetsAReleaseFinish: the grace period ends while
