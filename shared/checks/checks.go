@@ -3,7 +3,11 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -67,6 +71,23 @@ func steps(fns ...func(*harness.CheckRun) error) func(*harness.CheckRun) error {
 }
 
 func generatedIsFresh(s *harness.CheckRun) error { return s.GeneratedIsFresh() }
+
+// freshDatabases removes the SQLite stores that an earlier run left in the
+// stage's .dev/ folder, so that the README's stock and its fixed order ids
+// meet the sample again, as they do for a learner who deletes them.
+func freshDatabases(s *harness.CheckRun) error {
+	files, err := filepath.Glob(filepath.Join(s.Dir, ".dev", "*.db*"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		s.Rep.Checkf("  removed %s, left by an earlier run", filepath.Join(".dev", filepath.Base(f)))
+	}
+	return nil
+}
 
 // clientCancelEndsHandler presses Ctrl+C on the client of a README example
 // once it has printed when, then looks at the server's side: the handler

@@ -1,6 +1,9 @@
 package checks
 
 import (
+	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/learn-grpc/learn-grpc/shared/harness"
@@ -15,7 +18,7 @@ func stage07() *harness.Check {
 		Milestones: []harness.Milestone{
 			{Name: "the committed Go code matches the protos, the internal InventoryService included", Step: 1, Run: generatedIsFresh,
 				Hint: "add proto/ecommerce/inventory/v1/inventory.proto (ReserveStock, ReleaseStock) and regenerate"},
-			{Name: "every service has a certificate naming it", Step: 2, Run: example("devcerts"),
+			{Name: "every service has a certificate naming it", Step: 2, Run: steps(freshDatabases, example("devcerts")),
 				Hint: "cmd/devcerts issues catalog, orders and gateway certificates with a spiffe:// URI SAN each"},
 			{Name: "one command starts two catalog replicas, orders and the gateway", Step: 3, Run: example("up"),
 				Hint: "write a Procfile, and cmd/catalog, cmd/orders, cmd/gateway that each print their listening line"},
@@ -31,18 +34,72 @@ func stage07() *harness.Check {
 			{Name: "a reservation is keyed by its order: taken once, released once, never after", Step: 7, Run: steps(
 				example("reserve-twice"), failingExample("reserve-released")),
 				Hint: "keep what each order id holds; a release marks the id so that a late reservation fails"},
-			{Name: "killing a catalog replica while orders are placed fails no call", Step: 8, Run: func(s *harness.CheckRun) error {
-				return s.RunExample("kill-replica", harness.ExampleOpts{Kill: "catalog-1", When: "placed 25 of 100 orders"})
-			}, Hint: "round_robin over every replica, with a retryPolicy on UNAVAILABLE for the idempotent calls"},
-			{Name: "every process stops gracefully on Ctrl+C", Step: 9, Run: stopAll,
+			{Name: "every process stops gracefully on Ctrl+C", Step: 3, Run: stopAll,
 				Hint: "each service keeps stage 06's shutdown"},
+			{Name: "killing a catalog replica while orders are placed fails no call, and loses or doubles no stock", Step: 8,
+				Run: steps(example("count-up"), stockAddsUp("product-321", 100)),
+				Hint: "round_robin with a retryPolicy on UNAVAILABLE; replicas share one stock store (-db); orders " +
+					"claims each request_id before it reserves, and owes a release it could not deliver"},
+			{Name: "every process stops gracefully again", Run: stopAll},
 			{Name: "a REST deadline bounds the whole chain: a slow catalog ends in 504, within the budget", Step: 9, Run: steps(
 				example("slow-up"), example("deadline"),
 				// Whichever hop sees the deadline first cancels the calls after it.
 				processLogged("catalog", "ReserveStock code=DeadlineExceeded", "ReserveStock code=Canceled")),
 				Hint: "call the catalog with the incoming context, never context.Background()"},
-			{Name: "every process stops gracefully again", Step: 9, Run: stopAll},
+			{Name: "every process stops gracefully once more", Run: stopAll},
 		},
+	}
+}
+
+// unitsRE reads a level from what "client watch --count=1" prints.
+var unitsRE = regexp.MustCompile(`Inventory Update: (\S+) has (-?\d+) units\.`)
+
+// stockAddsUp runs the kill-replica example, which reads product's level on
+// catalog-1, then places orders of one unit each while catalog-1 is killed,
+// and then stock-after, which reads the level on catalog-2, until it has
+// fallen by exactly orders (5s at most: a release may still be on its way).
+// Fewer would mean a release leaked; more, stock taken twice or re-seeded.
+func stockAddsUp(product string, orders int) func(*harness.CheckRun) error {
+	const section = "A replica dies under load"
+	level := func(out string) (int, error) {
+		m := unitsRE.FindStringSubmatch(out)
+		if m == nil || m[1] != product {
+			return 0, &harness.Failure{Why: "no level of " + product + " in the output", Received: out, Section: section}
+		}
+		return strconv.Atoi(m[2])
+	}
+	return func(s *harness.CheckRun) error {
+		var outs []string
+		if err := s.RunExample("kill-replica", harness.ExampleOpts{Kill: "catalog-1",
+			When: fmt.Sprintf("placed 25 of %d orders", orders), Outputs: &outs}); err != nil {
+			return err
+		}
+		before, err := level(outs[0])
+		if err != nil {
+			return err
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			var after []string
+			if err := s.RunExample("stock-after", harness.ExampleOpts{Outputs: &after}); err != nil {
+				return err
+			}
+			now, err := level(after[0])
+			if err != nil {
+				return err
+			}
+			if before-now == orders {
+				s.Rep.Checkf("  %s: %d units before, %d after: the %d stored orders hold %d, and the rest is there",
+					product, before, now, orders, orders)
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return &harness.Failure{Section: section, Why: fmt.Sprintf("%s had %d units on catalog-1 before "+
+					"%d orders of one unit, and has %d on catalog-2 after them: %d taken, want %d",
+					product, before, orders, now, before-now, orders)}
+			}
+			time.Sleep(time.Second)
+		}
 	}
 }
 

@@ -77,3 +77,26 @@ func compareGolden(t *testing.T, path, got string) {
 		t.Errorf("harness output differs from %s (go test -update rewrites it):\n--- got ---\n%s--- want ---\n%s", path, got, w)
 	}
 }
+
+// TestOutputsReceivesWhatEachCommandPrinted: a check that reads numbers from
+// an example's output gets exactly what was compared with the transcript.
+func TestOutputsReceivesWhatEachCommandPrinted(t *testing.T) {
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outputs []string
+	check := &Check{Stage: "broken", Title: "a stage that fails on purpose", Milestones: []Milestone{
+		{Name: "two commands", Run: func(s *CheckRun) error {
+			return s.RunExample("two-commands", ExampleOpts{Outputs: &outputs})
+		}},
+	}}
+	rep := NewReporter(&bytes.Buffer{})
+	if err := RunCheck(check, root, filepath.Join("testdata", "broken"), rep, NewTools(rep)); err != nil {
+		t.Fatal(err)
+	}
+	if len(outputs) != 2 || strings.TrimSpace(outputs[0]) != "everything is fine" ||
+		strings.TrimSpace(outputs[1]) != "Hello, wrold" {
+		t.Errorf("Outputs = %q, want each command's output in order", outputs)
+	}
+}

@@ -22,9 +22,9 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/auth/authtest"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/devpki"
-	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -100,7 +100,7 @@ func serveAt(t *testing.T, addr string, latency time.Duration) (string, func()) 
 
 	srv := server.New(server.Config{
 		Products:      catalog.NewStore(catalog.SampleProducts(), latency),
-		Stock:         inventory.NewStock(catalog.SampleStock(), time.Now),
+		Stock:         testutil.NewStock(t),
 		Orders:        orders.NewMemoryStore(),
 		TrackInterval: testTrackInterval,
 		Log:           slog.New(slog.DiscardHandler),

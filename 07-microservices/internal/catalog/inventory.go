@@ -35,8 +35,11 @@ type InventoryService struct {
 	log      *slog.Logger
 }
 
-// NewInventoryService returns the InventoryService handlers.
+// NewInventoryService returns the InventoryService handlers. log may be nil.
 func NewInventoryService(products *Store, held *inventory.Reservations, log *slog.Logger) *InventoryService {
+	if log == nil {
+		log = discardLogger
+	}
 	return &InventoryService{products: products, held: held, log: log}
 }
 
@@ -61,7 +64,7 @@ func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.Re
 	if err := ctx.Err(); err != nil {
 		return nil, status.FromContextError(err).Err()
 	}
-	now, err := s.held.Reserve(order, want)
+	now, err := s.held.Reserve(ctx, order, want)
 	var short *inventory.UnknownProductError
 	switch {
 	case errors.Is(err, inventory.ErrInsufficientStock):
@@ -73,8 +76,11 @@ func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.Re
 	case errors.Is(err, inventory.ErrOtherItems):
 		return nil, rpcerr.Invalid(rpcerr.Violation{Field: "order_id",
 			Description: "order_id already reserved other items"})
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return nil, status.FromContextError(err).Err()
 	case err != nil:
-		return nil, status.Error(codes.Internal, "could not reserve stock")
+		s.log.Error("could not reserve stock", "order", order, "err", err)
+		return nil, status.Error(codes.Unavailable, "could not reserve stock; the order may be retried")
 	}
 	if now {
 		s.log.Info("reserved stock", "order", order, "products", len(want))
@@ -86,13 +92,21 @@ func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.Re
 	return resp, nil
 }
 
-// ReleaseStock gives back what an order reserved, once.
-func (s *InventoryService) ReleaseStock(_ context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
+// ReleaseStock gives back what an order reserved, once, whichever replica
+// reserved it. A release that did not commit is an error the caller retries.
+func (s *InventoryService) ReleaseStock(ctx context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
 	order := strings.TrimSpace(req.GetOrderId())
 	if v, ok := rpcerr.CheckID("order_id", "order", order); !ok {
 		return nil, rpcerr.Invalid(v)
 	}
-	now := s.held.Release(order)
+	now, err := s.held.Release(ctx, order)
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return nil, status.FromContextError(err).Err()
+	case err != nil:
+		s.log.Error("could not release stock", "order", order, "err", err)
+		return nil, status.Error(codes.Unavailable, "could not release stock; retry the release")
+	}
 	if now {
 		s.log.Info("released stock", "order", order)
 	}

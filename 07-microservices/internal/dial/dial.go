@@ -42,8 +42,9 @@ func Target(flag, name string) (string, []grpc.DialOption, error) {
 
 // Replicas connects to the service name at flag (see Target), presenting
 // creds, with serviceConfig: how calls are balanced, health-checked and
-// retried.
-func Replicas(flag, name, serviceConfig string, creds credentials.TransportCredentials) (*grpc.ClientConn, error) {
+// retried; extra options come last.
+func Replicas(flag, name, serviceConfig string, creds credentials.TransportCredentials,
+	extra ...grpc.DialOption) (*grpc.ClientConn, error) {
 	target, opts, err := Target(flag, name)
 	if err != nil {
 		return nil, err
@@ -52,5 +53,5 @@ func Replicas(flag, name, serviceConfig string, creds credentials.TransportCrede
 		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultServiceConfig(serviceConfig),
 		grpc.WithKeepaliveParams(Keepalive))
-	return grpc.NewClient(target, opts...)
+	return grpc.NewClient(target, append(opts, extra...)...)
 }

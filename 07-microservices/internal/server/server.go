@@ -72,6 +72,7 @@ func New(c Config) *Server {
 	// logging interceptor sees the status the caller gets.
 	opts := append(limitOptions(c.MaxConnectionAge), in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
+	opts = append(opts, grpc.WaitForHandlers(true)) // Stop lets handlers finish: a release is not cut short
 	if c.Creds != nil {
 		opts = append(opts, grpc.Creds(c.Creds))
 	}

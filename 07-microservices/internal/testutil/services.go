@@ -12,7 +12,6 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalogclient"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
-	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
 )
 
@@ -31,7 +30,7 @@ type Service struct {
 // StartCatalog serves the sample catalog with the catalog's certificate.
 func StartCatalog(t testing.TB, pki *PKI, latency time.Duration) *Service {
 	t.Helper()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := NewStock(t)
 	return serve(t, pki, "catalog", stock, server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock})
 }
@@ -51,7 +50,7 @@ func StartOrders(t testing.TB, pki *PKI, catalogAt string) *Service {
 	t.Cleanup(func() { conn.Close() })
 	remote := catalogclient.New(conn)
 	return serve(t, pki, "orders", nil, server.Config{
-		Orders: orders.NewMemoryStore(), OrderStock: remote, TrackInterval: time.Second})
+		Orders: NewOrderStore(t), OrderStock: remote, TrackInterval: time.Second})
 }
 
 func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {
@@ -63,7 +62,7 @@ func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server
 // while its health says NOT_SERVING, as a replica leaving a rollout does.
 func StartDrainingCatalog(t testing.TB, pki *PKI, drain time.Duration) *Service {
 	t.Helper()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := NewStock(t)
 	return serveUntil(t, pki, "catalog", stock, server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock}, server.Shutdown{Drain: drain})
 }
