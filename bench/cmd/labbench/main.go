@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	window := fs.Duration("duration", 3*time.Second, "how long each load run measures, after a short warm-up")
 	watchers := fs.Int("watchers", 10_000, "watchers in the fan-out benchmark")
 	streams := fs.Int("streams", 5_000, "open streams for the memory per stream")
+	baseline := fs.String("baseline", "", "a lab checkout at another commit (`dir`, say from git worktree add) whose "+
+		"stage 07 step 10 measures beside this one")
 	only := fs.String("only", "", "run only these `steps`, by number, comma-separated (for example 6 or 2,3); the table shows them alone")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"7/11 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
 		{fmt.Sprintf("8/11 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
 		{"9/11 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
-		{"10/11 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, lab, *window, rep) }},
+		{"10/11 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, *baseline, lab, *window, rep) }},
 		{"11/11 the cost of tracing", func() error { return measureTracing(ctx, root, lab, *window, rep) }},
 	}
 	for _, step := range steps {

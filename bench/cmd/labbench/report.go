@@ -57,6 +57,7 @@ type report struct {
 	fanOut        benchLine
 	hostile       hostileRow
 	split         []protocolRow
+	splitBefore   []protocolRow // grpc: stage 07 of the baseline, rest: this one
 	kill          killRow
 	tracing       tracingResult
 }
@@ -176,6 +177,10 @@ func (r *report) printSplit(w io.Writer) {
 	comparison(w, "10. The price of the split: CreateOrder on the stage-06 server (stock in its own memory) against\n"+
 		"    stage 07's orders, which asks one of two catalog replicas for the price and the stock over mutual TLS",
 		"06", "07", "07 / 06", r.split, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	if len(r.splitBefore) > 0 {
+		comparison(w, "    The same CreateOrder on stage 07 of the baseline (-baseline) against this one",
+			"before", "now", "now / before", r.splitBefore, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	}
 	k := r.kill
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "    A catalog replica killed (SIGKILL) a third of the way through a run of CreateOrder from 16 callers:")

@@ -27,13 +27,16 @@ func createOrder(client ordersv1.OrderManagementServiceClient, token string) fun
 // stock in its own memory, with stage 07's orders, which asks a catalog
 // replica over mutual TLS for the price and the stock; then kills one
 // replica under load.
-func measureSplit(ctx context.Context, root string, l *lab, window time.Duration, rep *report) error {
+//
+// With baseline, a lab checkout of another commit, its stage 07 is measured
+// too, side by side with this one: the price of a change to stage 07.
+func measureSplit(ctx context.Context, root, baseline string, l *lab, window time.Duration, rep *report) error {
 	s06, _, err := l.fresh06("split06.log", deepStock)
 	if err != nil {
 		return err
 	}
 	defer stopProcess(s06)
-	t, err := startStage(ctx, root, l.tmp, "07-microservices", false, nil)
+	t, err := startStage(ctx, root, l.tmp, "07-microservices", "07", false, nil)
 	if err != nil {
 		return err
 	}
@@ -50,6 +53,20 @@ func measureSplit(ctx context.Context, root string, l *lab, window time.Duration
 	defer conn07.Close()
 	call06 := createOrder(ordersv1.NewOrderManagementServiceClient(conn06), l.writeToken)
 	call07 := createOrder(ordersv1.NewOrderManagementServiceClient(conn07), t.token)
+	var callBefore func(context.Context) error
+	if baseline != "" {
+		before, err := startStage(ctx, baseline, l.tmp, "07-microservices", "07before", false, nil)
+		if err != nil {
+			return fmt.Errorf("stage 07 of %s: %w", baseline, err)
+		}
+		defer before.stop()
+		conn, err := grpcConnCA(filepath.Join(before.pki, "ca.crt"), before.orders.addr)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		callBefore = createOrder(ordersv1.NewOrderManagementServiceClient(conn), before.token)
+	}
 	for _, c := range []int{1, 16} {
 		one := load(ctx, c, window, call06)
 		split := load(ctx, c, window, call07)
@@ -57,6 +74,13 @@ func measureSplit(ctx context.Context, root string, l *lab, window time.Duration
 			return fmt.Errorf("orders failed at concurrency %d: 06 %d, 07 %d", c, one.errors, split.errors)
 		}
 		rep.split = append(rep.split, protocolRow{conc: c, grpc: one, rest: split})
+		if callBefore != nil {
+			before := load(ctx, c, window, callBefore)
+			if before.errors > 0 {
+				return fmt.Errorf("orders of the baseline failed at concurrency %d: %d", c, before.errors)
+			}
+			rep.splitBefore = append(rep.splitBefore, protocolRow{conc: c, grpc: before, rest: split})
+		}
 	}
 	rep.kill, err = killUnderLoad(ctx, t, call07, window)
 	return err

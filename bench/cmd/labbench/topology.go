@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,13 +20,23 @@ type topology struct {
 	restAddr string
 }
 
-// deepStock starts every catalog with stock no load run can sell out.
+// deepStock seeds every catalog with stock no load run can sell out. From
+// stage 07's shared store on, it is stored, and every order really takes
+// from it.
 const deepStock = "-stock=1000000000"
 
-// startStage builds stage's services and starts them with env added to
-// their environment.
-func startStage(ctx context.Context, root, tmp, stage string, gateway bool, env []string) (*topology, error) {
-	bin := func(name string) string { return filepath.Join(tmp, stage[:2]+"-"+name) }
+// startStage builds stage's services from the lab at root and starts them
+// with env added to their environment. label names its binaries and logs in
+// tmp, so that two labs' copies of one stage can run side by side. A stage
+// with a database (internal/db) gets its stores in tmp: one file the two
+// catalog replicas share, and one for orders.
+func startStage(ctx context.Context, root, tmp, stage, label string, gateway bool, env []string) (*topology, error) {
+	bin := func(name string) string { return filepath.Join(tmp, label+"-"+name) }
+	var catalogDB, ordersDB []string
+	if _, err := os.Stat(filepath.Join(root, stage, "internal", "db")); err == nil {
+		catalogDB = []string{"-db=" + filepath.Join(tmp, label+"-catalog.db")}
+		ordersDB = []string{"-db=" + filepath.Join(tmp, label+"-orders.db")}
+	}
 	cmds := []string{"catalog", "orders", "devcerts", "token"}
 	if gateway {
 		cmds = append(cmds, "gateway")
@@ -35,7 +46,7 @@ func startStage(ctx context.Context, root, tmp, stage string, gateway bool, env 
 			return nil, err
 		}
 	}
-	t := &topology{pki: filepath.Join(tmp, "pki"+stage[:2])}
+	t := &topology{pki: filepath.Join(tmp, "pki"+label)}
 	if out, err := exec.CommandContext(ctx, bin("devcerts"), "-dir", t.pki).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("devcerts: %v\n%s", err, out)
 	}
@@ -50,11 +61,11 @@ func startStage(ctx context.Context, root, tmp, stage string, gateway bool, env 
 			"-tls-ca=" + filepath.Join(t.pki, "ca.crt"), "-jwt-public-key=" + filepath.Join(t.pki, "jwt-signing.pub")}
 	}
 	run := func(name string, lines int, args ...string) (*process, error) {
-		return startEnv(ctx, bin(name), filepath.Join(tmp, fmt.Sprintf("%s-%s-%d.log", stage[:2], name, len(t.catalogs))), lines, env, args...)
+		return startEnv(ctx, bin(name), filepath.Join(tmp, fmt.Sprintf("%s-%s-%d.log", label, name, len(t.catalogs))), lines, env, args...)
 	}
 	var addrs []string
 	for range 2 {
-		p, err := run("catalog", 1, append(files("catalog"), "-addr=127.0.0.1:0", deepStock)...)
+		p, err := run("catalog", 1, append(append(files("catalog"), "-addr=127.0.0.1:0", deepStock), catalogDB...)...)
 		if err != nil {
 			t.stop()
 			return nil, err
@@ -62,7 +73,8 @@ func startStage(ctx context.Context, root, tmp, stage string, gateway bool, env 
 		t.catalogs = append(t.catalogs, p)
 		addrs = append(addrs, p.addr)
 	}
-	if t.orders, err = run("orders", 1, append(files("orders"), "-addr=127.0.0.1:0", "-catalog="+strings.Join(addrs, ","))...); err != nil {
+	if t.orders, err = run("orders", 1, append(append(files("orders"), "-addr=127.0.0.1:0",
+		"-catalog="+strings.Join(addrs, ",")), ordersDB...)...); err != nil {
 		t.stop()
 		return nil, err
 	}

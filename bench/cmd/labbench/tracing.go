@@ -48,7 +48,7 @@ func measureTracing(ctx context.Context, root string, l *lab, window time.Durati
 		return err
 	}
 	defer stopSink()
-	off, err := startStage(ctx, root, filepath.Join(l.tmp), "08-observability", true, nil)
+	off, err := startStage(ctx, root, filepath.Join(l.tmp), "08-observability", "08", true, nil)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func measureTracing(ctx context.Context, root string, l *lab, window time.Durati
 	if err := os.MkdirAll(onTmp, 0o755); err != nil {
 		return err
 	}
-	on, err := startStage(ctx, root, onTmp, "08-observability", true, []string{
+	on, err := startStage(ctx, root, onTmp, "08-observability", "08", true, []string{
 		"OTEL_TRACES_EXPORTER=otlp", "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
 		"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + sink, "OTEL_TRACES_SAMPLER=always_on"})
 	if err != nil {
