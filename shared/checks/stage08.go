@@ -13,7 +13,7 @@ func stage08() *harness.Check {
 		Milestones: []harness.Milestone{
 			{Name: "the committed Go code matches the protos", Step: 1, Run: generatedIsFresh,
 				Hint: "the protos do not change in this stage: regenerate only if you touched them"},
-			{Name: "every service has a certificate naming it", Step: 1, Run: example("devcerts"),
+			{Name: "every service has a certificate naming it", Step: 1, Run: steps(freshDatabases, example("devcerts")),
 				Hint: "keep stage 07's cmd/devcerts"},
 			{Name: "the services start with spans on the console", Step: 1, Run: example("up"),
 				Hint: "build the tracer provider from autoexport when OTEL_TRACES_EXPORTER is set, and serve -metrics-addr"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,7 +24,17 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if runAsReplica() {
+		return
+	}
 	goleak.VerifyTestMain(m)
+}
+
+// flags are the catalog's flags for a test: the test's secrets, a free port
+// and a store of its own.
+func flags(t *testing.T, pki *testutil.PKI, extra ...string) []string {
+	return append(append(pki.Flags("catalog"), "-addr=127.0.0.1:0", "-db="+filepath.Join(t.TempDir(), "catalog.db")),
+		extra...)
 }
 
 func dial(t *testing.T, addr string, creds credentials.TransportCredentials) *grpc.ClientConn {
@@ -40,7 +51,7 @@ func dial(t *testing.T, addr string, creds credentials.TransportCredentials) *gr
 // (TLS, no certificate), then stops it the way SIGINT would.
 func TestServeAndStop(t *testing.T) {
 	pki := testutil.NewPKI(t)
-	cat := testutil.Start(t, run, append(pki.Flags("catalog"), "-addr=127.0.0.1:0")...)
+	cat := testutil.Start(t, run, flags(t, pki)...)
 	asUser, err := credentials.NewClientTLSFromFile(pki.Path(devpki.CACert), "")
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +78,7 @@ func TestServeAndStop(t *testing.T) {
 // TestInventoryAnswersOnlyOrders calls ReserveStock as each kind of caller.
 func TestInventoryAnswersOnlyOrders(t *testing.T) {
 	pki := testutil.NewPKI(t)
-	cat := testutil.Start(t, run, append(pki.Flags("catalog"), "-addr=127.0.0.1:0")...)
+	cat := testutil.Start(t, run, flags(t, pki)...)
 	asUser, err := credentials.NewClientTLSFromFile(pki.Path(devpki.CACert), "")
 	if err != nil {
 		t.Fatal(err)
@@ -115,12 +126,11 @@ func TestInventoryAnswersOnlyOrders(t *testing.T) {
 func TestRejectsBadArguments(t *testing.T) {
 	pki := testutil.NewPKI(t)
 	for _, args := range [][]string{{"-addr"}, {"-no-such-flag"}, {"stray"}, {"-update-interval=0s"}} {
-		if err := run(context.Background(), append(pki.Flags("catalog"), args...), io.Discard, io.Discard); err == nil {
+		if err := run(context.Background(), flags(t, pki, args...), io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}
 	}
-	err := run(context.Background(), append(pki.Flags("catalog"), "-addr=127.0.0.1:0", "-tls-cert=missing.crt"),
-		io.Discard, io.Discard)
+	err := run(context.Background(), flags(t, pki, "-tls-cert=missing.crt"), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "go run ./cmd/devcerts") {
 		t.Errorf("missing certificate: %v, want an error that says how to make one", err)
 	}
@@ -136,7 +146,7 @@ func TestProbePortServesHealthAlone(t *testing.T) {
 	}
 	probeAddr := free.Addr().String()
 	free.Close()
-	testutil.Start(t, run, append(pki.Flags("catalog"), "-addr=127.0.0.1:0", "-health-addr="+probeAddr)...)
+	testutil.Start(t, run, flags(t, pki, "-health-addr="+probeAddr)...)
 	conn := dial(t, probeAddr, insecure.NewCredentials())
 	health, err := healthpb.NewHealthClient(conn).Check(t.Context(),
 		&healthpb.HealthCheckRequest{Service: "ecommerce.catalog.v1.ProductCatalogService"})

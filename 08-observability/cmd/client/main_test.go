@@ -22,9 +22,9 @@ import (
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/auth/authtest"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/devpki"
-	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -100,7 +100,7 @@ func serveAt(t *testing.T, addr string, latency time.Duration) (string, func()) 
 
 	srv := server.New(server.Config{
 		Products:      catalog.NewStore(catalog.SampleProducts(), latency),
-		Stock:         inventory.NewStock(catalog.SampleStock(), time.Now),
+		Stock:         testutil.NewStock(t),
 		Orders:        orders.NewMemoryStore(),
 		TrackInterval: testTrackInterval,
 		Log:           slog.New(slog.DiscardHandler),

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +36,7 @@ func ordersClient(t *testing.T, pki *testutil.PKI, replicas ...*testutil.Service
 		addrs = append(addrs, r.Addr)
 	}
 	orders := testutil.Start(t, run, append(pki.Flags("orders"),
-		"-addr=127.0.0.1:0", "-catalog="+strings.Join(addrs, ","))...)
+		"-addr=127.0.0.1:0", "-catalog="+strings.Join(addrs, ","), "-db="+filepath.Join(t.TempDir(), "orders.db"))...)
 	return dialAsAlice(t, pki, orders.Addr), orders
 }
 
@@ -190,7 +191,7 @@ func TestTheDeadlineTravels(t *testing.T) {
 
 func TestRejectsBadArguments(t *testing.T) {
 	pki := testutil.NewPKI(t)
-	for _, args := range [][]string{{"-addr"}, {"stray"}, {"-track-interval=0s"}, {"-catalog=a:1,,b:2"}} {
+	for _, args := range [][]string{{"-addr"}, {"stray"}, {"-track-interval=0s"}, {"-catalog=a:1,,b:2"}, {"-db="}} {
 		if err := run(context.Background(), append(pki.Flags("orders"), args...), io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}

@@ -117,6 +117,33 @@ func port(c corev1.Container, name string) int32 {
 	return 0
 }
 
+func TestCheckDatabase(t *testing.T) {
+	fromSecret := corev1.Container{Env: []corev1.EnvVar{{Name: "DB_URL", ValueFrom: &corev1.EnvVarSource{
+		SecretKeyRef: &corev1.SecretKeySelector{Key: "url"}}}}}
+	plainEnv := corev1.Container{Env: []corev1.EnvVar{{Name: "DB_URL", Value: "/data/catalog.db"}}}
+	tests := []struct {
+		name     string
+		replicas int32
+		c        corev1.Container
+		db       string
+		ok       bool
+	}{
+		{"a SQLite file with two replicas is refused", 2, corev1.Container{}, "/data/catalog.db", false},
+		{"a SQLite file with one replica is fine", 1, corev1.Container{}, "/data/catalog.db", true},
+		{"a postgres:// URL with two replicas is fine", 2, corev1.Container{}, "postgres://db:5432/catalog", true},
+		{"a URL from a Secret is fine", 2, fromSecret, "$(DB_URL)", true},
+		{"a variable not from a Secret is refused", 2, plainEnv, "$(DB_URL)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkDatabase(tt.replicas, tt.c, map[string]string{"db": tt.db})
+			if (err == nil) != tt.ok {
+				t.Errorf("checkDatabase = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
 func TestManifestsAgreeWithTheBinaries(t *testing.T) {
 	ports := procfilePorts(t)
 	for _, svc := range []string{"catalog", "orders", "gateway"} {
@@ -160,6 +187,9 @@ func TestManifestsAgreeWithTheBinaries(t *testing.T) {
 			checkTargets(t, svc, a, ports)
 			checkSecrets(t, pod, c, a)
 			checkHardening(t, pod, c)
+			if err := checkDatabase(*m.deploy.Spec.Replicas, c, a); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 }
@@ -244,6 +274,30 @@ func checkSecrets(t *testing.T, pod corev1.PodSpec, c corev1.Container, a map[st
 			t.Errorf("-%s=%s is not in a mounted Secret", flag, path)
 		}
 	}
+}
+
+// checkDatabase: replicas on more than one node cannot share a SQLite file,
+// so a Deployment of several replicas takes its -db URL from a Secret (the
+// URL holds a password) or names a postgres:// URL.
+func checkDatabase(replicas int32, c corev1.Container, a map[string]string) error {
+	dsn, ok := a["db"]
+	if !ok {
+		return nil
+	}
+	if name, found := strings.CutPrefix(dsn, "$("); found {
+		name = strings.TrimSuffix(name, ")")
+		for _, e := range c.Env {
+			if e.Name == name && e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+				return nil
+			}
+		}
+		return fmt.Errorf("-db=%s: the variable %s does not come from a Secret", dsn, name)
+	}
+	if replicas > 1 && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return fmt.Errorf("-db=%s is a SQLite file, which %d replicas on different nodes cannot share; "+
+			"use a postgres:// URL from a Secret", dsn, replicas)
+	}
+	return nil
 }
 
 // checkHardening: requests and limits, and a container that cannot become

@@ -27,7 +27,6 @@ import (
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/auth/authtest"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/devpki"
-	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/testutil"
@@ -73,7 +72,7 @@ func startTLS(t *testing.T) *tlsServer {
 	logs := &testutil.LockedBuffer{}
 	srv := server.New(server.Config{
 		Products:      catalog.NewStore(catalog.SampleProducts(), 0),
-		Stock:         inventory.NewStock(catalog.SampleStock(), time.Now),
+		Stock:         testutil.NewStock(t),
 		Orders:        panickyStore{orders.NewMemoryStore()},
 		TrackInterval: time.Hour,
 		Log:           slog.New(slog.NewTextHandler(logs, nil)),

@@ -38,13 +38,17 @@ type InventoryService struct {
 	held     *inventory.Reservations
 	log      *slog.Logger
 	outcomes metric.Int64Counter
+	releases metric.Int64Counter
 }
 
 // NewInventoryService returns the InventoryService handlers. outcomes
-// counts reservations by outcome.
+// counts reservations by outcome, releases the releases. log may be nil.
 func NewInventoryService(products *Store, held *inventory.Reservations, log *slog.Logger,
-	outcomes metric.Int64Counter) *InventoryService {
-	return &InventoryService{products: products, held: held, log: log, outcomes: outcomes}
+	outcomes, releases metric.Int64Counter) *InventoryService {
+	if log == nil {
+		log = discardLogger
+	}
+	return &InventoryService{products: products, held: held, log: log, outcomes: outcomes, releases: releases}
 }
 
 // ReserveStock prices an order's items, then takes them out of stock, once
@@ -87,7 +91,7 @@ func (s *InventoryService) reserve(ctx context.Context, req *inventoryv1.Reserve
 	if err := ctx.Err(); err != nil {
 		return nil, status.FromContextError(err).Err()
 	}
-	now, err := s.held.Reserve(order, want)
+	now, err := s.held.Reserve(ctx, order, want)
 	var short *inventory.UnknownProductError
 	switch {
 	case errors.Is(err, inventory.ErrInsufficientStock):
@@ -99,8 +103,11 @@ func (s *InventoryService) reserve(ctx context.Context, req *inventoryv1.Reserve
 	case errors.Is(err, inventory.ErrOtherItems):
 		return nil, rpcerr.Invalid(rpcerr.Violation{Field: "order_id",
 			Description: "order_id already reserved other items"})
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return nil, status.FromContextError(err).Err()
 	case err != nil:
-		return nil, status.Error(codes.Internal, "could not reserve stock")
+		s.log.ErrorContext(ctx, "could not reserve stock", "order", order, "err", err)
+		return nil, status.Error(codes.Unavailable, "could not reserve stock; the order may be retried")
 	}
 	if now {
 		s.log.InfoContext(ctx, "reserved stock", "order", order, "products", len(want))
@@ -112,16 +119,31 @@ func (s *InventoryService) reserve(ctx context.Context, req *inventoryv1.Reserve
 	return resp, nil
 }
 
-// ReleaseStock gives back what an order reserved, once.
+// ReleaseStock gives back what an order reserved, once, whichever replica
+// reserved it. A release that did not commit is an error the caller retries.
+// Its span and its metrics say whether anything was held.
 func (s *InventoryService) ReleaseStock(ctx context.Context, req *inventoryv1.ReleaseStockRequest) (*inventoryv1.ReleaseStockResponse, error) {
 	order := strings.TrimSpace(req.GetOrderId())
 	if v, ok := rpcerr.CheckID("order_id", "order", order); !ok {
 		return nil, rpcerr.Invalid(v)
 	}
-	now := s.held.Release(order)
+	now, err := s.held.Release(ctx, order)
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return nil, status.FromContextError(err).Err()
+	case err != nil:
+		s.log.ErrorContext(ctx, "could not release stock", "order", order, "err", err)
+		return nil, status.Error(codes.Unavailable, "could not release stock; retry the release")
+	}
+	outcome := "nothing held"
 	if now {
+		outcome = "released"
 		s.log.InfoContext(ctx, "released stock", "order", order)
 	}
+	attrs := []attribute.KeyValue{attribute.String("outcome", outcome)}
+	s.releases.Add(ctx, 1, metric.WithAttributes(attrs...))
+	trace.SpanFromContext(ctx).AddEvent("stock "+outcome, trace.WithAttributes(
+		append(attrs, attribute.String("order.id", order))...))
 	return &inventoryv1.ReleaseStockResponse{ReleasedNow: now}, nil
 }
 

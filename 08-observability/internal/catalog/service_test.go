@@ -17,7 +17,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
-	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/catalog/v1"
 )
@@ -32,7 +32,7 @@ func newClient(t *testing.T, latency time.Duration) catalogv1.ProductCatalogServ
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := testutil.NewStock(t)
 	catalogv1.RegisterProductCatalogServiceServer(srv, catalog.NewService(catalog.NewStore(catalog.SampleProducts(), latency), stock, nil))
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -25,7 +24,7 @@ import (
 // the stock behind it, so tests can make changes and see them arrive.
 func newWatchClient(t *testing.T) (catalogv1.ProductCatalogServiceClient, *inventory.Stock) {
 	t.Helper()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := testutil.NewStock(t)
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
 	catalogv1.RegisterProductCatalogServiceServer(srv, catalog.NewService(catalog.NewStore(catalog.SampleProducts(), 0), stock, nil))
@@ -92,7 +91,7 @@ func TestWatchSendsCurrentLevelsThenChanges(t *testing.T) {
 		}
 	}
 	for _, step := range []struct{ delta, want int32 }{{-1, 99}, {-2, 97}, {-3, 94}} {
-		if _, err := stock.Adjust("product-123", step.delta); err != nil {
+		if _, err := stock.Adjust(t.Context(), "product-123", step.delta); err != nil {
 			t.Fatal(err)
 		}
 		got := recv(t, stream)

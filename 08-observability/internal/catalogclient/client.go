@@ -51,10 +51,10 @@ func (c *Client) Reserve(ctx context.Context, order string, quantities map[strin
 	return prices, nil
 }
 
-// Release gives back what order holds.
-func (c *Client) Release(ctx context.Context, order string) error {
-	_, err := c.inventory.ReleaseStock(ctx, &inventoryv1.ReleaseStockRequest{OrderId: order})
-	return err
+// Release gives back what order holds, and reports whether it held any.
+func (c *Client) Release(ctx context.Context, order string) (bool, error) {
+	resp, err := c.inventory.ReleaseStock(ctx, &inventoryv1.ReleaseStockRequest{OrderId: order})
+	return resp.GetReleasedNow(), err
 }
 
 func reserveError(err error) error {

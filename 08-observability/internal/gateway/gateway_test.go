@@ -63,7 +63,7 @@ func start(t *testing.T) *env {
 	}
 	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
 	keys := authtest.NewKeys(t)
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := testutil.NewStock(t)
 	logs := &testutil.LockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	srv := server.New(server.Config{
@@ -208,7 +208,7 @@ func TestWatchStreams(t *testing.T) {
 	if first.Result.Inventory.ProductID != "product-123" || first.Result.Inventory.Quantity != 100 {
 		t.Fatalf("first message = %+v, want product-123 at 100", first)
 	}
-	if _, err := e.stock.Adjust("product-123", -1); err != nil {
+	if _, err := e.stock.Adjust(t.Context(), "product-123", -1); err != nil {
 		t.Fatal(err)
 	}
 	if err := dec.Decode(&first); err != nil || first.Result.Inventory.Quantity != 99 {

@@ -64,7 +64,7 @@ func TestAHugeHeaderNeverReachesTheBackend(t *testing.T) {
 		}
 	})
 
-	if _, err := e.stock.Adjust("product-123", -1); err != nil {
+	if _, err := e.stock.Adjust(t.Context(), "product-123", -1); err != nil {
 		t.Fatal(err)
 	}
 	if !lines.Scan() {

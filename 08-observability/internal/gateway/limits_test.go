@@ -64,7 +64,7 @@ func TestBodiesBeyondTheLimitAreRefused(t *testing.T) {
 // client of newline-delimited JSON does, and sees a quantity of 0 shown.
 func TestTheWatchSendsOneObjectALine(t *testing.T) {
 	e := start(t)
-	if _, err := e.stock.Adjust("product-456", -25); err != nil { // sold out
+	if _, err := e.stock.Adjust(t.Context(), "product-456", -25); err != nil { // sold out
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())

@@ -3,8 +3,9 @@ package inventory
 import (
 	"context"
 	"math/rand/v2"
-	"slices"
 	"time"
+
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/db"
 )
 
 // restockBelow is the level under which the simulator restocks a product.
@@ -12,10 +13,10 @@ const restockBelow = 10
 
 // Simulate stands in for the shop floor until ctx ends: every interval, each
 // product sells one to three units, or is restocked with 50 when it runs low.
-// It is the single source of changes for the whole server.
+// Every replica runs it, but each round is claimed in the store first, so
+// the shop sells at one pace however many replicas there are, and goes on
+// when any of them dies.
 func Simulate(ctx context.Context, s *Stock, interval time.Duration, rng *rand.Rand) {
-	ids := s.ProductIDs()
-	slices.Sort(ids) // a fixed order, so a seeded rng repeats itself
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
@@ -24,13 +25,65 @@ func Simulate(ctx context.Context, s *Stock, interval time.Duration, rng *rand.R
 			return
 		case <-ticker.C:
 		}
-		for _, id := range ids {
-			l, _ := s.Level(id)
+		_ = s.simulateRound(ctx, interval, rng) // a busy store skips a round; the next comes soon
+	}
+}
+
+// simulateRound runs one round of the shop floor, unless some replica ran
+// one less than 90% of interval ago (the slack absorbs timer jitter).
+func (s *Stock) simulateRound(ctx context.Context, interval time.Duration, rng *rand.Rand) error {
+	var changed []Level
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		changed = nil
+		res, err := tx.Exec(ctx, "UPDATE simulator SET last_run = "+db.Now+" WHERE id = 1 AND last_run <= "+
+			db.Now+" - ?", interval.Microseconds()*9/10)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // another replica's turn
+		}
+		seq, err := nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		levels, err := all(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, l := range levels { // ordered by id, so a seeded rng repeats itself
 			delta := -int32(1 + rng.IntN(3))
 			if l.Quantity+delta < restockBelow {
 				delta = 50
 			}
-			_, _ = s.Adjust(id, delta) // only refused below zero, which delta avoids
+			l, err := change(ctx, tx, seq, l.ProductID, delta)
+			if err != nil {
+				return err
+			}
+			changed = append(changed, l)
 		}
+		return nil
+	})
+	if err == nil {
+		s.publish(changed...)
 	}
+	return err
+}
+
+// all reads every product's level, ordered by id.
+func all(ctx context.Context, tx *db.Tx) ([]Level, error) {
+	rows, err := tx.Query(ctx, "SELECT product_id, available, updated_at, seq FROM stock ORDER BY product_id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var levels []Level
+	for rows.Next() {
+		var l Level
+		if err := scanLevel(rows, &l); err != nil {
+			return nil, err
+		}
+		levels = append(levels, l)
+	}
+	return levels, rows.Err()
 }

@@ -1,22 +1,26 @@
-// Package inventory keeps the stock level of every product and pushes each
-// change to whoever is watching it.
+// Package inventory keeps the stock of every product in a database that all
+// catalog replicas share, and pushes each change to whoever is watching it.
 //
-// One Stock serves the whole server, so every watcher of a product sees the
-// same levels. Publishing never waits for a watcher: each subscription holds
-// at most one pending level per product it watches (the latest), so a slow
-// watcher skips levels it had no time to read instead of growing a queue or
-// holding up everyone else. For stock levels that is the right trade: a
-// watcher wants to know how many units there are now, not every step it
-// missed.
+// The database is the truth: every change is one transaction, and a change
+// that would take a product below zero is refused by the UPDATE itself. Each
+// replica keeps a view of the levels, fed by its own changes and by
+// following the store's change feed, so a watcher on any replica sees
+// changes made through every replica. Publishing never waits for a watcher:
+// each subscription holds at most one pending level per product (the
+// latest), so a slow watcher skips levels instead of growing a queue.
 package inventory
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/db"
 )
 
 // ErrUnknownProduct is returned for a product id the stock does not hold.
@@ -33,170 +37,130 @@ func (e *UnknownProductError) Is(target error) bool { return target == ErrUnknow
 // quantity below zero.
 var ErrInsufficientStock = errors.New("not enough stock")
 
-// Level is the stock of one product at one moment.
+// Level is the stock of one product at one moment, as the store stamped it.
 type Level struct {
 	ProductID string
 	Quantity  int32
 	UpdatedAt time.Time
+	seq       int64 // the feed number of the change that made it
 }
 
-// Stock holds the levels and the subscriptions. Changes and subscriptions
-// take the same lock, so a new subscriber gets the current level and then
-// every later change, with nothing missed or repeated in between.
+// Stock is the shared store and this replica's view of it. The view and the
+// subscriptions take the same lock, so a new subscriber gets the current
+// level and then every later one, with nothing missed or repeated between.
 type Stock struct {
+	db *db.DB
+
 	mu     sync.Mutex
 	levels map[string]Level
 	subs   map[string]map[*Subscription]struct{} // by product id
+	seq    int64                                 // the feed has been read up to here
 	closed bool
-	now    func() time.Time
 }
 
-// NewStock returns a stock holding the given quantities, stamped with now().
-func NewStock(quantities map[string]int32, now func() time.Time) *Stock {
-	s := &Stock{levels: map[string]Level{}, subs: map[string]map[*Subscription]struct{}{}, now: now}
-	t := now()
-	for id, q := range quantities {
-		s.levels[id] = Level{ProductID: id, Quantity: q, UpdatedAt: t}
+// Migrate brings the stock store in d to this version's schema and returns
+// how many steps it applied: each step once, however many replicas start.
+func Migrate(ctx context.Context, d *db.DB) (int, error) {
+	return d.Migrate(ctx, "catalog", schema)
+}
+
+// Open loads the current levels of the stock store in d, migrated before.
+func Open(ctx context.Context, d *db.DB) (*Stock, error) {
+	s := &Stock{db: d, levels: map[string]Level{}, subs: map[string]map[*Subscription]struct{}{}}
+	if err := s.catchUp(ctx); err != nil {
+		return nil, err
 	}
-	return s
+	return s, nil
 }
 
-// Level returns the current level of a product.
-func (s *Stock) Level(id string) (Level, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l, ok := s.levels[id]
-	return l, ok
-}
-
-// Adjust changes a product's quantity by delta and tells its watchers. A
-// change that would take the quantity below zero is refused.
-func (s *Stock) Adjust(id string, delta int32) (Level, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l, ok := s.levels[id]
-	if !ok {
-		return Level{}, &UnknownProductError{ID: id}
-	}
-	if l.Quantity+delta < 0 {
-		return l, fmt.Errorf("%w of %s: %d left, %d asked", ErrInsufficientStock, id, l.Quantity, -delta)
-	}
-	return s.set(l, l.Quantity+delta), nil
-}
-
-// set stores a new quantity and tells the product's watchers. s.mu is held.
-func (s *Stock) set(l Level, quantity int32) Level {
-	l.Quantity = quantity
-	l.UpdatedAt = s.now()
-	s.levels[l.ProductID] = l
-	for sub := range s.subs[l.ProductID] {
-		sub.offer(l)
-	}
-	return l
-}
-
-// Take removes the given quantities (product id to units) all at once, or
-// nothing at all: an order is never left half taken from stock.
-func (s *Stock) Take(quantities map[string]int32) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range slices.Sorted(maps.Keys(quantities)) { // a stable error for the same order
-		l, ok := s.levels[id]
-		switch {
-		case !ok:
-			return &UnknownProductError{ID: id}
-		case quantities[id] <= 0:
-			return fmt.Errorf("take of %s must be positive, got %d", id, quantities[id])
-		case l.Quantity < quantities[id]:
-			return fmt.Errorf("%w of %s: %d left, %d asked", ErrInsufficientStock, id, l.Quantity, quantities[id])
+// Seed stores quantities for the products the store does not hold yet and
+// returns how many it added. A store that was seeded before keeps its
+// levels, so a restarted replica never puts back stock that was sold. The
+// view then holds every product, whichever replica seeded it.
+func (s *Stock) Seed(ctx context.Context, quantities map[string]int32) (int, error) {
+	added := 0
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		added = 0
+		seq, err := nextSeq(ctx, tx)
+		if err != nil {
+			return err
 		}
+		for _, id := range slices.Sorted(maps.Keys(quantities)) {
+			res, err := tx.Exec(ctx, `INSERT INTO stock (product_id, available, updated_at, seq)
+				VALUES (?, ?, `+db.Now+`, ?) ON CONFLICT (product_id) DO NOTHING`, id, quantities[id], seq)
+			if err != nil {
+				return fmt.Errorf("seed %s: %w", id, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("seed %s: %w", id, err)
+			}
+			added += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
-	for id, q := range quantities {
-		l := s.levels[id]
-		s.set(l, l.Quantity-q)
+	return added, s.catchUp(ctx)
+}
+
+// Adjust changes a product's quantity by delta, for every replica. A change
+// that would take the quantity below zero is refused.
+func (s *Stock) Adjust(ctx context.Context, id string, delta int32) (Level, error) {
+	var l Level
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		seq, err := nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		l, err = change(ctx, tx, seq, id, delta)
+		return err
+	})
+	if err != nil {
+		return Level{}, err
 	}
+	s.publish(l)
+	return l, nil
+}
+
+// nextSeq takes the next feed number. It locks the feed row until the
+// transaction ends, which is what puts feed numbers in commit order.
+func nextSeq(ctx context.Context, tx *db.Tx) (int64, error) {
+	var seq int64
+	if err := tx.QueryRow(ctx, "UPDATE feed SET seq = seq + 1 WHERE id = 1 RETURNING seq").Scan(&seq); err != nil {
+		return 0, fmt.Errorf("feed: %w", err)
+	}
+	return seq, nil
+}
+
+// change adds delta to a product's quantity, stamped seq. The condition in
+// the UPDATE is what refuses to go below zero: the row is locked while it is
+// checked and changed, so two replicas cannot both take the last unit.
+func change(ctx context.Context, tx *db.Tx, seq int64, id string, delta int32) (Level, error) {
+	var l Level
+	err := scanLevel(tx.QueryRow(ctx, `UPDATE stock SET available = available + ?, updated_at = `+db.Now+`, seq = ?
+		WHERE product_id = ? AND available + ? >= 0
+		RETURNING product_id, available, updated_at, seq`, delta, seq, id, delta), &l)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return l, err
+	}
+	var left int32
+	switch err := tx.QueryRow(ctx, "SELECT available FROM stock WHERE product_id = ?", id).Scan(&left); {
+	case errors.Is(err, sql.ErrNoRows):
+		return l, &UnknownProductError{ID: id}
+	case err != nil:
+		return l, err
+	}
+	return l, fmt.Errorf("%w of %s: %d left, %d asked", ErrInsufficientStock, id, left, -delta)
+}
+
+// scanLevel reads a row of (product_id, available, updated_at, seq).
+func scanLevel(row interface{ Scan(...any) error }, l *Level) error {
+	var micros int64
+	if err := row.Scan(&l.ProductID, &l.Quantity, &micros, &l.seq); err != nil {
+		return err
+	}
+	l.UpdatedAt = time.UnixMicro(micros).UTC()
 	return nil
-}
-
-// Release puts back quantities that Take removed, for an order that was
-// not stored after all: stock is never lost to a failure.
-func (s *Stock) Release(quantities map[string]int32) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for id, q := range quantities {
-		if l, ok := s.levels[id]; ok && q > 0 {
-			s.set(l, l.Quantity+q)
-		}
-	}
-}
-
-// ProductIDs lists the products the stock holds, in no particular order.
-func (s *Stock) ProductIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := make([]string, 0, len(s.levels))
-	for id := range s.levels {
-		ids = append(ids, id)
-	}
-	return ids
-}
-
-// Subscribe starts watching ids. The subscription is ready at once with the
-// current level of each. All ids must exist; if one does not, nothing is
-// subscribed and the error names it.
-func (s *Stock) Subscribe(ids []string) (*Subscription, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range ids {
-		if _, ok := s.levels[id]; !ok {
-			return nil, &UnknownProductError{ID: id}
-		}
-	}
-	sub := newSubscription(s, ids)
-	if s.closed {
-		sub.end()
-		return sub, nil
-	}
-	for _, id := range ids {
-		if s.subs[id] == nil {
-			s.subs[id] = map[*Subscription]struct{}{}
-		}
-		s.subs[id][sub] = struct{}{}
-		sub.offer(s.levels[id])
-	}
-	return sub, nil
-}
-
-// Watchers returns how many subscriptions watch product id. Tests use it to
-// see a subscription go away.
-func (s *Stock) Watchers(id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.subs[id])
-}
-
-// Close ends every subscription (their Done channels close) and refuses new
-// ones, so that open streams end when the server stops instead of holding
-// its graceful shutdown open.
-func (s *Stock) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	for id, subs := range s.subs {
-		for sub := range subs {
-			sub.end()
-		}
-		delete(s.subs, id)
-	}
-}
-
-func (s *Stock) unsubscribe(sub *Subscription) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range sub.ids {
-		delete(s.subs[id], sub)
-		if len(s.subs[id]) == 0 {
-			delete(s.subs, id)
-		}
-	}
 }

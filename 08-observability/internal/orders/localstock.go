@@ -35,13 +35,12 @@ func (l localStock) Reserve(ctx context.Context, order string, quantities map[st
 	if err != nil {
 		return nil, err
 	}
-	if _, err := l.r.Reserve(order, quantities); err != nil {
+	if _, err := l.r.Reserve(ctx, order, quantities); err != nil {
 		return nil, err
 	}
 	return prices, nil
 }
 
-func (l localStock) Release(_ context.Context, order string) error {
-	l.r.Release(order)
-	return nil
+func (l localStock) Release(ctx context.Context, order string) (bool, error) {
+	return l.r.Release(ctx, order)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,7 +12,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/testutil"
 
 	commonv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/common/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/orders/v1"
@@ -70,6 +74,22 @@ func TestARetriedCreateOrderPlacesOnce(t *testing.T) {
 			t.Errorf("reuse = %v, want InvalidArgument on request_id", err)
 		}
 	})
+	t.Run("a request_id refused for want of stock places the order when retried after a restock", func(t *testing.T) {
+		e := newEnv(t, time.Second)
+		req := &ordersv1.CreateOrderRequest{Items: items("product-456", 30), RequestId: "after-restock"}
+		if _, err := e.client.CreateOrder(t.Context(), req); status.Code(err) != codes.FailedPrecondition {
+			t.Fatalf("CreateOrder of 30 of 25 = %v, want FailedPrecondition", err)
+		}
+		if _, err := e.stock.Adjust(t.Context(), "product-456", 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.CreateOrder(t.Context(), req); err != nil {
+			t.Fatalf("the same request after a restock = %v, want the order placed", err)
+		}
+		if l, _ := e.stock.Level("product-456"); l.Quantity != 5 {
+			t.Errorf("product-456 = %d, want 5: 35 minus the one order", l.Quantity)
+		}
+	})
 	t.Run("without a request_id, two requests are two orders", func(t *testing.T) {
 		e := newEnv(t, time.Second)
 		if a, b := e.place(t, items("product-123", 1)), e.place(t, items("product-123", 1)); a == b {
@@ -78,27 +98,51 @@ func TestARetriedCreateOrderPlacesOnce(t *testing.T) {
 	})
 }
 
-// failingStore is a store whose writes fail, as a database that is down.
+// failingStore is a store that records orders but cannot place them, as a
+// database that went down while the catalog held the stock.
 type failingStore struct{ orders.Store }
 
-func (failingStore) Add(context.Context, *ordersv1.Order, string) (*ordersv1.Order, bool, error) {
-	return nil, false, errors.New("database is down")
+func (failingStore) Placed(context.Context, string, *commonv1.Money) (*ordersv1.Order, error) {
+	return nil, errors.New("database is down")
 }
 
-func (failingStore) ByRequest(context.Context, string) (*ordersv1.Order, error) {
-	return nil, orders.ErrNotFound
-}
+// forgetful reserves, but has nothing to give back on release: as a
+// catalog whose release went to a replica that held nothing.
+type forgetful struct{ orders.Stock }
 
-func TestStockIsGivenBackWhenStoringFails(t *testing.T) {
-	e := newEnvWith(t, orders.Config{Orders: failingStore{}})
-	_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 3, "product-456", 2)})
-	if status.Code(err) != codes.Internal {
-		t.Fatalf("CreateOrder = %v, want Internal", err)
+func (forgetful) Release(context.Context, string) (bool, error) { return false, nil }
+
+func TestStockIsGivenBackWhenPlacingFails(t *testing.T) {
+	tests := []struct {
+		name      string
+		forgetful bool
+		wantLog   string
+	}{
+		{"the stock comes back, and the log says so", false, `msg="gave back a failed order's stock"`},
+		{"a release that gives nothing back is a warning", true,
+			`level=WARN msg="the catalog held nothing for an order it had reserved"`},
 	}
-	for id, want := range map[string]int32{"product-123": 100, "product-456": 25} {
-		if l, _ := e.stock.Level(id); l.Quantity != want {
-			t.Errorf("%s = %d after a failed order, want %d", id, l.Quantity, want)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := orders.Config{Orders: failingStore{testutil.NewOrderStore(t)}}
+			if tt.forgetful {
+				c.Stock = forgetful{orders.LocalStock(inventory.NewReservations(testutil.NewStock(t)),
+					catalog.NewStore(catalog.SampleProducts(), 0))}
+			}
+			e := newEnvWith(t, c)
+			_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 3, "product-456", 2)})
+			if status.Code(err) != codes.Unavailable {
+				t.Fatalf("CreateOrder = %v, want Unavailable", err)
+			}
+			for id, want := range map[string]int32{"product-123": 100, "product-456": 25} {
+				if l, _ := e.stock.Level(id); l.Quantity != want && !tt.forgetful { // forgetful has its own stock
+					t.Errorf("%s = %d after a failed order, want %d", id, l.Quantity, want)
+				}
+			}
+			if !strings.Contains(e.logs.String(), tt.wantLog) {
+				t.Errorf("logs lack %s:\n%s", tt.wantLog, e.logs)
+			}
+		})
 	}
 }
 

@@ -6,16 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
-	"slices"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
-	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/auth"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
@@ -30,10 +26,11 @@ import (
 // once. It is the catalog's InventoryService across the network
 // (catalogclient), or reservations in the same process (LocalStock).
 // Reserve returns each product's unit price, or fails with the errors of
-// inventory.Reservations.Reserve.
+// inventory.Reservations.Reserve. Release reports whether it gave anything
+// back: false if the order held nothing, or was released before.
 type Stock interface {
 	Reserve(ctx context.Context, order string, quantities map[string]int32) (map[string]*commonv1.Money, error)
-	Release(ctx context.Context, order string) error
+	Release(ctx context.Context, order string) (releasedNow bool, err error)
 }
 
 // MinTimeLeft is the least time a CreateOrder must have before its deadline:
@@ -153,76 +150,6 @@ func callerOf(ctx context.Context) (auth.Identity, error) {
 	return caller, nil
 }
 
-// place validates the request, prices it, takes it out of stock and stores
-// the order. The checks run cheapest first, and stock is touched last, all
-// at once, so a refused order changes nothing; stock taken for an order
-// that is then not stored is given back.
-func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (*ordersv1.Order, error) {
-	caller, err := callerOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := enoughTime(ctx); err != nil {
-		return nil, err
-	}
-	want, requestID, err := validateCreateOrder(req)
-	if err != nil {
-		return nil, err
-	}
-	key := requestKey(caller.Subject, requestID)
-	if key != "" {
-		if earlier, err := s.orders.ByRequest(ctx, key); err == nil {
-			return sameOrder(earlier, want)
-		} else if !errors.Is(err, ErrNotFound) {
-			return nil, toStatus(err)
-		}
-	}
-
-	ids := slices.Sorted(maps.Keys(want))
-	lines := make([]*ordersv1.OrderItem, 0, len(ids))
-	for _, id := range ids {
-		lines = append(lines, &ordersv1.OrderItem{ProductId: id, Quantity: want[id]})
-	}
-	// The order is named before its stock is reserved, so a reservation
-	// retried, here or by gRPC, takes the stock once. One call to the
-	// catalog prices the whole order and holds it.
-	order := &ordersv1.Order{
-		Id:         NewOrderID(),
-		CustomerId: caller.Subject,
-		Items:      lines,
-		Status:     ordersv1.OrderStatus_ORDER_STATUS_PENDING,
-		CreatedAt:  timestamppb.Now(),
-	}
-	prices, err := s.stock.Reserve(ctx, order.Id, want)
-	if err != nil {
-		if !refused(err) {
-			// It may have been taken before the failure reached us.
-			s.release(ctx, order.Id)
-		}
-		return nil, stockStatus(err)
-	}
-	if order.Total, err = s.total(ctx, lines, prices); err != nil {
-		s.release(ctx, order.Id)
-		return nil, err
-	}
-	stored, created, err := s.orders.Add(ctx, order, key)
-	if err != nil || !created {
-		// Not stored, or stored already by a request with the same id that
-		// got there first: this order's stock goes back.
-		s.release(ctx, order.Id)
-	}
-	if err != nil {
-		s.log.WarnContext(ctx, "storing an order failed; its stock was given back", "err", err)
-		return nil, toStatus(err)
-	}
-	trace.SpanFromContext(ctx).AddEvent("order stored", trace.WithAttributes(
-		attribute.String("order.id", stored.GetId()), attribute.Bool("order.new", created)))
-	if !created {
-		return sameOrder(stored, want)
-	}
-	return stored, nil
-}
-
 // total adds up the order at the prices the catalog gave.
 func (s *Service) total(ctx context.Context, lines []*ordersv1.OrderItem, prices map[string]*commonv1.Money) (*commonv1.Money, error) {
 	list := make([]*commonv1.Money, len(lines))
@@ -241,19 +168,6 @@ func enoughTime(ctx context.Context) error {
 		return status.Errorf(codes.DeadlineExceeded, "less than %s left before the deadline; not starting", MinTimeLeft)
 	}
 	return nil
-}
-
-// release gives back an order's stock even when ctx has ended, and logs a
-// failure loudly: that stock stays held until someone releases the order.
-func (s *Service) release(ctx context.Context, order string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-	defer cancel()
-	err := s.stock.Release(ctx, order)
-	trace.SpanFromContext(ctx).AddEvent("stock released", trace.WithAttributes(
-		attribute.String("order.id", order), attribute.Bool("released", err == nil)))
-	if err != nil {
-		s.log.ErrorContext(ctx, "could not give back an order's stock", "order", order, "err", err)
-	}
 }
 
 // refused reports whether a reservation was turned down, so that nothing
@@ -289,15 +203,6 @@ func dependencyStatus(err error) error {
 		return rpcerr.Unavailable("the catalog is unavailable", time.Second)
 	}
 	return status.Error(codes.Internal, "could not place the order")
-}
-
-// requestKey scopes a request_id to its caller: two callers who pick the
-// same id place two orders.
-func requestKey(caller, requestID string) string {
-	if requestID == "" {
-		return ""
-	}
-	return caller + "\x00" + requestID
 }
 
 // sameOrder returns earlier, the order a request_id placed before, if it

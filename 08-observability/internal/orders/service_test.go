@@ -60,9 +60,9 @@ func newEnvWith(t *testing.T, c orders.Config) *env {
 // newEnvPriced is newEnvWith with the prices of prices.
 func newEnvPriced(t *testing.T, c orders.Config, prices orders.Prices) *env {
 	t.Helper()
-	e := &env{stock: inventory.NewStock(catalog.SampleStock(), time.Now), logs: &testutil.LockedBuffer{}, stopping: make(chan struct{}), keys: authtest.NewKeys(t)}
+	e := &env{stock: testutil.NewStock(t), logs: &testutil.LockedBuffer{}, stopping: make(chan struct{}), keys: authtest.NewKeys(t)}
 	if c.Orders == nil {
-		c.Orders = orders.NewMemoryStore()
+		c.Orders = testutil.NewOrderStore(t)
 	}
 	c.TrackInterval = cmp.Or(c.TrackInterval, time.Second)
 	if c.Stock == nil {
@@ -423,7 +423,7 @@ func (c *countingStock) Reserve(ctx context.Context, order string, q map[string]
 
 func TestAShortDeadlineNeverReachesTheCatalog(t *testing.T) {
 	stock := &countingStock{Stock: orders.LocalStock(
-		inventory.NewReservations(inventory.NewStock(catalog.SampleStock(), time.Now)),
+		inventory.NewReservations(testutil.NewStock(t)),
 		catalog.NewStore(catalog.SampleProducts(), 0))}
 	e := newEnvWith(t, orders.Config{Stock: stock})
 	ctx, cancel := context.WithTimeout(t.Context(), orders.MinTimeLeft/5)

@@ -8,101 +8,54 @@ import (
 	"encoding/base32"
 	"errors"
 	"strings"
-	"sync"
 
-	"google.golang.org/protobuf/proto"
-
+	commonv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/common/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/orders/v1"
 )
 
-// ErrNotFound is returned for an order id the store does not hold.
-var ErrNotFound = errors.New("order not found")
+// Errors of a Store.
+var (
+	// ErrNotFound is returned for an order id the store does not hold, or
+	// holds only as an order that was never placed.
+	ErrNotFound = errors.New("order not found")
+	// ErrPending says that the order holding a request_id is still being
+	// placed: its stock is being reserved, and its outcome is not known yet.
+	ErrPending = errors.New("order still being placed")
+	// ErrSettled is Placed's answer for an order already settled as failed
+	// (see DBStore.Settle): its stock is being released, so it cannot stand.
+	ErrSettled = errors.New("order settled as failed")
+)
 
-// Store keeps orders. The service depends on this interface, not on the
-// in-memory version, so a database can take its place without touching the
-// handlers. Implementations must be safe for concurrent use.
+// Store keeps orders. An order is recorded before its stock is reserved,
+// being placed, and then settled: placed, or failed. The service depends on
+// this interface, so the store can be a database (DBStore) or, in unit tests,
+// memory. Implementations must be safe for concurrent use.
 type Store interface {
-	// Add stores a new order under the id it carries (see NewOrderID: the
-	// service names an order before it reserves its stock) and returns the
-	// stored copy.
-	// If requestKey is set and an order was stored under it already, Add
-	// stores nothing and returns that order with created false: of two
-	// requests racing with one key, exactly one creates the order.
-	Add(ctx context.Context, o *ordersv1.Order, requestKey string) (stored *ordersv1.Order, created bool, err error)
-	// Get returns a copy of an order, or ErrNotFound.
+	// Add records o, being placed, under the id it carries (see NewOrderID)
+	// and returns the stored copy. If requestID is set and an order of the
+	// same customer holds it already, Add stores nothing and returns that
+	// order with created false, and ErrPending if it is still being placed:
+	// of two requests racing with one key, exactly one goes on to reserve.
+	Add(ctx context.Context, o *ordersv1.Order, requestID string) (stored *ordersv1.Order, created bool, err error)
+	// Get returns a copy of a placed order, or ErrNotFound.
 	Get(ctx context.Context, id string) (*ordersv1.Order, error)
-	// ByRequest returns the order stored under requestKey, or ErrNotFound.
-	ByRequest(ctx context.Context, requestKey string) (*ordersv1.Order, error)
-	// Advance moves an order's status forward to status and returns the
-	// status it holds then. It never moves it back, so two trackers of one
-	// order cannot undo each other.
+	// ByRequest returns the order holding a customer's requestID, with
+	// ErrPending if it is still being placed, or ErrNotFound.
+	ByRequest(ctx context.Context, customer, requestID string) (*ordersv1.Order, error)
+	// Placed settles an order whose stock is held: it gets its total, and
+	// Get finds it from now on. It returns the stored order.
+	Placed(ctx context.Context, id string, total *commonv1.Money) (*ordersv1.Order, error)
+	// Failed settles an order that will not be placed and frees its
+	// request_id, so that a retry places a new one. If release, the
+	// catalog may hold its stock: the release is owed, in the same
+	// transaction, until Released says the catalog took it back.
+	Failed(ctx context.Context, id string, release bool) error
+	// Released records that the catalog acknowledged an owed release.
+	Released(ctx context.Context, id string) error
+	// Advance moves a placed order's status forward to status and returns
+	// the status it holds then. It never moves it back, so two trackers of
+	// one order cannot undo each other.
 	Advance(ctx context.Context, id string, status ordersv1.OrderStatus) (ordersv1.OrderStatus, error)
-}
-
-// MemoryStore is a Store in memory, for the lab and for tests.
-type MemoryStore struct {
-	mu        sync.RWMutex
-	orders    map[string]*ordersv1.Order
-	byRequest map[string]string // request key to order id
-}
-
-// NewMemoryStore returns an empty store.
-func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{orders: map[string]*ordersv1.Order{}, byRequest: map[string]string{}}
-}
-
-// Add implements Store.
-func (m *MemoryStore) Add(_ context.Context, o *ordersv1.Order, requestKey string) (*ordersv1.Order, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if id, ok := m.byRequest[requestKey]; ok && requestKey != "" {
-		return proto.CloneOf(m.orders[id]), false, nil
-	}
-	if _, taken := m.orders[o.GetId()]; taken || o.GetId() == "" {
-		return nil, false, errors.New("an order needs an id of its own")
-	}
-	stored := proto.CloneOf(o)
-	m.orders[stored.Id] = stored
-	if requestKey != "" {
-		m.byRequest[requestKey] = stored.Id
-	}
-	return proto.CloneOf(stored), true, nil
-}
-
-// Get implements Store.
-func (m *MemoryStore) Get(_ context.Context, id string) (*ordersv1.Order, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	o, ok := m.orders[id]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	return proto.CloneOf(o), nil
-}
-
-// ByRequest implements Store.
-func (m *MemoryStore) ByRequest(_ context.Context, requestKey string) (*ordersv1.Order, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	id, ok := m.byRequest[requestKey]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	return proto.CloneOf(m.orders[id]), nil
-}
-
-// Advance implements Store.
-func (m *MemoryStore) Advance(_ context.Context, id string, status ordersv1.OrderStatus) (ordersv1.OrderStatus, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	o, ok := m.orders[id]
-	if !ok {
-		return 0, ErrNotFound
-	}
-	if status > o.Status {
-		o.Status = status
-	}
-	return o.Status, nil
 }
 
 // NewOrderID returns "order-" and 16 random characters (80 bits): ids that

@@ -260,7 +260,7 @@ func TestTrackEndsWhenTheClientGoesQuiet(t *testing.T) {
 // (as a second tracker would): the tracker's next update must say what the
 // store holds, not the step it expected to set.
 func TestTrackReportsTheStoredStatus(t *testing.T) {
-	store := orders.NewMemoryStore()
+	store := testutil.NewOrderStore(t)
 	e := newEnvWith(t, orders.Config{Orders: store, TrackInterval: time.Second})
 	stream, id := placeAndTrack(t, e, t.Context())
 	if err := stream.Send(pingReq); err != nil {

@@ -16,9 +16,9 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/auth/authtest"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
-	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/08-observability/gen/ecommerce/catalog/v1"
 )
@@ -43,7 +43,7 @@ func BenchmarkFanOut(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := testutil.NewStock(b)
 	srv := server.New(server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),
 		TrackInterval: time.Second, Log: slog.New(slog.DiscardHandler),
@@ -100,7 +100,7 @@ func BenchmarkFanOut(b *testing.B) {
 	for i := range b.N {
 		reached.Store(0)
 		target.Store(start.Quantity + int32(i) + 1)
-		if _, err := stock.Adjust("product-123", 1); err != nil {
+		if _, err := stock.Adjust(b.Context(), "product-123", 1); err != nil {
 			b.Fatal(err)
 		}
 		<-allIn

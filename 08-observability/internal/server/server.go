@@ -80,6 +80,7 @@ func New(c Config) *Server {
 	opts := append(limitOptions(c.MaxConnectionAge), tel.ServerOption())
 	opts = append(opts, in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
+	opts = append(opts, grpc.WaitForHandlers(true)) // Stop lets handlers finish: a release is not cut short
 	if c.Creds != nil {
 		opts = append(opts, grpc.Creds(c.Creds))
 	}
@@ -96,7 +97,7 @@ func New(c Config) *Server {
 		}
 		catalogv1.RegisterProductCatalogServiceServer(s.grpc, products)
 		inventoryv1.RegisterInventoryServiceServer(s.grpc,
-			catalog.NewInventoryService(c.Products, held, c.Log, instruments.Reservations))
+			catalog.NewInventoryService(c.Products, held, c.Log, instruments.Reservations, instruments.Releases))
 		s.serving(catalogv1.ProductCatalogService_ServiceDesc, inventoryv1.InventoryService_ServiceDesc)
 	}
 	if c.Orders != nil {

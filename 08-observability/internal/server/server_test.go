@@ -48,7 +48,7 @@ func start(t *testing.T, sd server.Shutdown) *running {
 		t.Fatal(err)
 	}
 	logs := &testutil.LockedBuffer{}
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := testutil.NewStock(t)
 	srv := newServer(t, stock, slog.New(slog.NewTextHandler(logs, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -154,7 +154,7 @@ func TestServerStopEndsStreams(t *testing.T) {
 
 func newServer(t *testing.T, stock *inventory.Stock, log *slog.Logger) *server.Server {
 	if stock == nil {
-		stock = inventory.NewStock(catalog.SampleStock(), time.Now)
+		stock = testutil.NewStock(t)
 	}
 	return server.New(server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),

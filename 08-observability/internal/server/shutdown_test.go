@@ -153,7 +153,7 @@ func TestAClientThatStopsReadingIsCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.WaitFor(t, "the watch to start", func() bool { return r.stock.Watchers("product-123") == 1 })
-	time.Sleep(3 * time.Second) // the shop changes four products a millisecond: the window fills
+	fillWindow(t, r, ids)
 	stopped := make(chan error, 1)
 	go func() { stopped <- r.stop() }()
 	select {
@@ -166,5 +166,25 @@ func TestAClientThatStopsReadingIsCutOff(t *testing.T) {
 	}
 	if !strings.Contains(r.logs.String(), "still running after the grace period") {
 		t.Errorf("the stop did not have to cut anything off, so the test proves nothing:\n%s", r.logs.String())
+	}
+}
+
+// fillWindow waits until the shop has changed ids often enough to fill a
+// stream's flow-control window and the server's write quota (64 KiB each, at
+// about 45 bytes a change): counted on a subscription of its own, not timed.
+func fillWindow(t *testing.T, r *running, ids []string) {
+	t.Helper()
+	sub, err := r.stock.Subscribe(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	for seen := 0; seen < 4000; {
+		select {
+		case <-sub.Ready():
+			seen += len(sub.Take())
+		case <-time.After(30 * time.Second): // a hang detector
+			t.Fatalf("the shop made %d changes, then none for 30s", seen)
+		}
 	}
 }

@@ -12,6 +12,9 @@ type Instruments struct {
 	// Reservations counts ReserveStock calls by outcome: reserved,
 	// repeated (a retry, which took nothing), or refused with its reason.
 	Reservations metric.Int64Counter
+	// Releases counts ReleaseStock calls by outcome: released, or nothing
+	// held (a repeat, or an order that never reserved).
+	Releases metric.Int64Counter
 	// Trackers is the number of TrackOrder streams open now.
 	Trackers metric.Int64UpDownCounter
 }
@@ -24,6 +27,8 @@ func (t *Telemetry) Instruments() *Instruments {
 	// shows; the noop one it returns instead keeps the service serving.
 	in.Reservations, _ = m.Int64Counter("learn_grpc.stock.reservations",
 		metric.WithDescription("ReserveStock calls, by outcome"), metric.WithUnit("{call}"))
+	in.Releases, _ = m.Int64Counter("learn_grpc.stock.releases",
+		metric.WithDescription("ReleaseStock calls, by outcome"), metric.WithUnit("{call}"))
 	in.Trackers, _ = m.Int64UpDownCounter("learn_grpc.trackers.open",
 		metric.WithDescription("TrackOrder streams open now"), metric.WithUnit("{stream}"))
 	return in

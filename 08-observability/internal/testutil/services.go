@@ -12,7 +12,6 @@ import (
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalogclient"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/inventory"
-	"github.com/learn-grpc/learn-grpc/08-observability/internal/orders"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
 )
@@ -50,7 +49,7 @@ func StartDeepCatalog(t testing.TB, pki *PKI, tel *telemetry.Telemetry) *Service
 
 func startCatalog(t testing.TB, pki *PKI, latency time.Duration, tel *telemetry.Telemetry, units map[string]int32) *Service {
 	t.Helper()
-	stock := inventory.NewStock(units, time.Now)
+	stock := NewStockOf(t, units)
 	return serve(t, pki, "catalog", stock, server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock, Telemetry: tel})
 }
@@ -76,7 +75,7 @@ func StartOrdersTraced(t testing.TB, pki *PKI, catalogAt string, tel *telemetry.
 	t.Cleanup(func() { conn.Close() })
 	remote := catalogclient.New(conn)
 	return serve(t, pki, "orders", nil, server.Config{
-		Orders: orders.NewMemoryStore(), OrderStock: remote, TrackInterval: time.Second, Telemetry: tel})
+		Orders: NewOrderStore(t), OrderStock: remote, TrackInterval: time.Second, Telemetry: tel})
 }
 
 func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {
@@ -88,7 +87,7 @@ func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server
 // while its health says NOT_SERVING, as a replica leaving a rollout does.
 func StartDrainingCatalog(t testing.TB, pki *PKI, drain time.Duration) *Service {
 	t.Helper()
-	stock := inventory.NewStock(catalog.SampleStock(), time.Now)
+	stock := NewStock(t)
 	return serveUntil(t, pki, "catalog", stock, server.Config{
 		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock}, server.Shutdown{Drain: drain})
 }
