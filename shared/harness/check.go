@@ -66,13 +66,31 @@ func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
 // RunCheckCounting is RunCheck that also says how many milestones, from the
 // first, were reached.
 func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (reached int, err error) {
-	abs, err := filepath.Abs(dir)
+	errs, err := runMilestones(c, root, dir, rep, tools, false)
 	if err != nil {
 		return 0, err
 	}
+	return len(errs) - 1, errs[len(errs)-1]
+}
+
+// RunEachMilestone runs every milestone of c against dir, going on past a
+// failure, and returns each one's error (nil if it passed): to learn which
+// milestones a folder passes, not how far a learner got.
+func RunEachMilestone(c *Check, root, dir string, rep *Reporter, tools *Tools) ([]error, error) {
+	return runMilestones(c, root, dir, rep, tools, true)
+}
+
+// runMilestones runs c's milestones in order and returns their errors. It
+// stops after the first that fails unless keepGoing; the last error is then
+// the check's, naming the milestone.
+func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keepGoing bool) ([]error, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "learn-grpc-check-")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	s := &CheckRun{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{}}
@@ -92,6 +110,7 @@ func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (
 	if filepath.Base(abs) != c.Stage {
 		rep.Checkf("(pointed at %s instead of %s)", filepath.ToSlash(rel), c.Stage)
 	}
+	var errs []error
 	for i, m := range c.Milestones {
 		rep.Checkf("")
 		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
@@ -102,13 +121,21 @@ func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (
 			}
 			rep.Checkf("")
 			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", name, i+1, len(c.Milestones), m.Name)
-			return i, fmt.Errorf("%s: milestone %q: %s", name, m.Name, firstLine(err.Error()))
+			errs = append(errs, fmt.Errorf("%s: milestone %q: %s", name, m.Name, firstLine(err.Error())))
+			if !keepGoing {
+				return errs, nil
+			}
+			continue
 		}
 		rep.Checkf("  ok")
+		errs = append(errs, nil)
 	}
-	rep.Checkf("")
-	rep.Checkf("PASS %s: all %d milestones reached", name, len(c.Milestones))
-	return len(c.Milestones), nil
+	if !keepGoing {
+		rep.Checkf("")
+		rep.Checkf("PASS %s: all %d milestones reached", name, len(c.Milestones))
+		errs = append(errs, nil)
+	}
+	return errs, nil
 }
 
 // Readme returns the stage's parsed README.
