@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Check is one stage's check: the milestones its lesson promises, in order.
@@ -23,7 +24,16 @@ type Check struct {
 	// address: the check gives it a free port too, and puts its address in
 	// place of localhost:8443 in commands.
 	HTTPAddrFlag string
+	// SlowExamples are the few README examples whose commands may run
+	// longer than CommandTime, with how long each may: a crash survived,
+	// a hundred orders placed. Every other command must end soon.
+	SlowExamples map[string]time.Duration
 }
+
+// CommandTime is how long a README command may run, or wait for the moment
+// the check interrupts it, before the check stops it and fails: a command
+// that should end soon fails soon, instead of hanging the check.
+const CommandTime = 20 * time.Second
 
 // Milestone is one thing the learner can now do, proved by running it. It
 // is defined once, here: the README's milestone list and its build steps'
@@ -54,6 +64,8 @@ type CheckRun struct {
 	topo         *Topology // started by "go tool lab up"
 	serverCA     string
 	httpAddrFlag string
+	slow         map[string]time.Duration
+	allow        time.Duration // the running example's CommandTime, or its own
 }
 
 // RunCheck runs c's milestones against dir, printing each, and stops at the
@@ -97,7 +109,7 @@ func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keep
 	if c.ServerCA != "" {
 		s.serverCA = filepath.Join(abs, filepath.FromSlash(c.ServerCA))
 	}
-	s.httpAddrFlag = c.HTTPAddrFlag
+	s.httpAddrFlag, s.slow = c.HTTPAddrFlag, c.SlowExamples
 	defer s.stopMain()
 
 	rel, _ := filepath.Rel(root, abs)
@@ -164,3 +176,6 @@ func (s *CheckRun) grpcurlSecurity() []string {
 	}
 	return []string{"-plaintext"}
 }
+
+// commandTime is how long a command of the running example may take.
+func (s *CheckRun) commandTime() time.Duration { return cmp.Or(s.allow, CommandTime) }
