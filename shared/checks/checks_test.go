@@ -67,6 +67,9 @@ func TestEachStartingPointFailsAtAMilestone(t *testing.T) {
 			if !strings.Contains(out.String(), "hint: ") {
 				t.Errorf("check %s failed without a hint:\n%s", c.Stage, out.String())
 			}
+			for _, p := range adviceProblems(out.String(), dest) {
+				t.Errorf("advice under --mine: %s", p)
+			}
 			t.Logf("check %s on its starting point: %d milestones reached, then %v", c.Stage, reached, err)
 		})
 	}
@@ -101,7 +104,8 @@ var stepsAwaitingAMerge = map[string][]int{
 // check on its starting point, past failures. Each build step must have a
 // milestone that fails there: else no milestone tells the step apart, and
 // it belongs merged into the next. A milestone of Step 0 must pass there
-// when all before it did: the starting copy does it already.
+// when all before it did: the starting copy does it already. Every failure
+// on the way must give advice that works in the learner's folder.
 func TestEachStepIsToldApartOnTheStartingPoint(t *testing.T) {
 	root, err := harness.FindRoot(".")
 	if err != nil {
@@ -112,9 +116,13 @@ func TestEachStepIsToldApartOnTheStartingPoint(t *testing.T) {
 			var out bytes.Buffer
 			rep := harness.NewReporter(&out)
 			tools := harness.NewTools(rep)
-			errs, err := harness.RunEachMilestone(c, root, startingPoint(t, tools, root, c), rep, tools)
+			dest := startingPoint(t, tools, root, c)
+			errs, err := harness.RunEachMilestone(c, root, dest, rep, tools)
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, p := range adviceProblems(out.String(), dest) {
+				t.Errorf("advice under --mine: %s", p)
 			}
 			if got := untoldSteps(t, c, errs); !slices.Equal(got, stepsAwaitingAMerge[c.Stage]) {
 				t.Errorf("steps no milestone tells apart on the starting point: %v, want %v: "+
