@@ -65,7 +65,8 @@ type CheckRun struct {
 	serverCA     string
 	httpAddrFlag string
 	slow         map[string]time.Duration
-	allow        time.Duration // the running example's CommandTime, or its own
+	shownTraces  map[string]bool // on a tour, the traces shown as trees
+	allow        time.Duration   // the running example's CommandTime, or its own
 }
 
 // RunCheck runs c's milestones against dir, printing each, and stops at the
@@ -105,7 +106,8 @@ func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keep
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	s := &CheckRun{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{}}
+	s := &CheckRun{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{},
+		shownTraces: map[string]bool{}}
 	if c.ServerCA != "" {
 		s.serverCA = filepath.Join(abs, filepath.FromSlash(c.ServerCA))
 	}
@@ -126,7 +128,11 @@ func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keep
 	for i, m := range c.Milestones {
 		rep.Checkf("")
 		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
-		if err := m.Run(s); err != nil {
+		err := m.Run(s)
+		if rep.isTour() {
+			s.showNewTraces()
+		}
+		if err != nil {
 			s.explain(err)
 			if m.Hint != "" {
 				rep.Checkf("  hint: %s", m.Hint)

@@ -39,7 +39,8 @@ func (s *CheckRun) startTopology(c Command, ex *Example, args []string) error {
 			c, err := s.resolve(words)
 			return c.prog, c.args, err
 		},
-		Out: s.Rep.Program,
+		Out:    s.Rep.Program,
+		Picked: s.Rep.alias,
 	})
 	if err != nil {
 		var built *Failure
