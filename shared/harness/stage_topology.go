@@ -93,6 +93,9 @@ func (s *CheckRun) labTrace(args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if s.shownTraces != nil {
+		s.shownTraces[t.ID] = true // a tour need not draw it again
+	}
 	if idOnly {
 		return t.ID, nil
 	}

@@ -56,12 +56,15 @@ func (r *Reporter) tourLine(who, line string) (string, bool) {
 	}), true
 }
 
-// takeSpans says how many span lines a tour has hidden since it last asked.
-func (r *Reporter) takeSpans() int {
+// hiddenSpans says how many span lines a tour has hidden since the last
+// reset.
+func (r *Reporter) hiddenSpans(reset bool) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := r.spans
-	r.spans = 0
+	if reset {
+		r.spans = 0
+	}
 	return n
 }
 
@@ -74,18 +77,24 @@ func (r *Reporter) isTour() bool {
 
 func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
 
-// showNewTraces prints, on a tour, the trees of the traces whose spans
-// arrived since the last call, in place of the JSON lines it hid.
+// showNewTraces prints, on a tour, the trees of the complete traces not
+// shown yet, in place of the span JSON lines it hid.
 func (s *CheckRun) showNewTraces() {
-	hidden := s.Rep.takeSpans()
-	if hidden == 0 || s.topo == nil {
+	if s.Rep.hiddenSpans(false) == 0 || s.topo == nil {
 		return
 	}
-	s.Rep.Checkf("  (%d spans printed as JSON; go tool lab trace shows each trace as a tree:)", hidden)
+	var trees []string
 	for _, t := range Traces(s.topo.Spans()) {
 		if !s.shownTraces[t.ID] && t.Complete() {
 			s.shownTraces[t.ID] = true
-			s.Rep.Quoted("lab trace", t.Tree())
+			trees = append(trees, t.Tree())
 		}
+	}
+	if len(trees) == 0 {
+		return // the spans of a trace still on its way: shown once it is complete
+	}
+	s.Rep.Checkf("  (the processes printed %d span lines of JSON; as go tool lab trace draws them:)", s.Rep.hiddenSpans(true))
+	for _, tree := range trees {
+		s.Rep.Quoted("lab trace", tree)
 	}
 }

@@ -32,7 +32,7 @@ func TestATourShowsTheReadmesPortsAndHidesRawSpans(t *testing.T) {
 	if tour.String() != wantTour {
 		t.Errorf("a tour printed:\n%s\nwant:\n%s", tour.String(), wantTour)
 	}
-	if n := rep.takeSpans(); n != 1 {
+	if n := rep.hiddenSpans(true); n != 1 {
 		t.Errorf("a tour hid %d span lines, want 1", n)
 	}
 }
