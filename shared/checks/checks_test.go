@@ -40,44 +40,6 @@ func TestEachCheckFailsOnTheStageBefore(t *testing.T) {
 	}
 }
 
-// TestEachStartingPointFailsAtAMilestone lays out each stage's starting
-// point as "go tool lab start" does (the code of the stage before, this
-// stage's README, the learner's module path) and runs the check on it. The
-// README and the setup are sound, so the check must fail at a milestone:
-// because the programs do not yet do what the lesson adds.
-func TestEachStartingPointFailsAtAMilestone(t *testing.T) {
-	root, err := harness.FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range All() {
-		t.Run(c.Stage, func(t *testing.T) {
-			var out bytes.Buffer
-			rep := harness.NewReporter(&out)
-			tools := harness.NewTools(rep)
-			dest := filepath.Join(t.TempDir(), "learn-grpc-mine", c.Stage)
-			prev := ""
-			if before := Before(c); before != nil {
-				prev = filepath.Join(root, before.Stage)
-			}
-			if err := harness.LayOut(tools, root, c.Stage, prev, dest); err != nil {
-				t.Fatal(err)
-			}
-			reached, err := harness.RunCheckCounting(c, root, dest, rep, tools)
-			if err == nil {
-				t.Fatalf("check %s passed on its starting point:\n%s", c.Stage, out.String())
-			}
-			if strings.Contains(err.Error(), "README") {
-				t.Errorf("check %s failed on the README, not on behaviour: %v", c.Stage, err)
-			}
-			if !strings.Contains(out.String(), "hint: ") {
-				t.Errorf("check %s failed without a hint:\n%s", c.Stage, out.String())
-			}
-			t.Logf("check %s on its starting point: %d milestones reached, then %v", c.Stage, reached, err)
-		})
-	}
-}
-
 // TestEachSolutionPassesAsTheLearnersOwn puts the lab's solution of each
 // stage in a learner's folder, under the learner's module path, as a learner
 // who finished the lesson would have it: the check must pass there, so it

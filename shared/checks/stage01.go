@@ -23,7 +23,7 @@ func stage01() *harness.Check {
 			{Name: "buf lint finds nothing to fix", Step: 2, Run: example("lint"),
 				Hint: "run buf lint and rename what it names: packages end in .v1, enums start at _UNSPECIFIED"},
 			{Name: "the committed Go code matches the protos", Step: 3, Run: generatedIsFresh,
-				Hint: "run `go tool lab gen` (scripts/gen) after every change to a .proto, and keep gen/"},
+				Hint: "regenerate with the command above after every change to a .proto, and commit gen/"},
 			{Name: "renumbering a field is caught as a breaking change", Step: 4, Run: renumberIsBreaking,
 				Hint: "keep buf.yaml's breaking rules at FILE so that buf breaking sees a renumbered field"},
 		},

@@ -15,6 +15,9 @@ func stage07() *harness.Check {
 		Stage:    "07-microservices",
 		Title:    "catalog, orders and gateway as separate processes, with service identity",
 		ServerCA: ".dev/ca.crt",
+		// A hundred orders, placed while a replica dies and the client
+		// finds the other: the one long command of the stage.
+		SlowExamples: map[string]time.Duration{"kill-replica": 2 * time.Minute},
 		Milestones: []harness.Milestone{
 			{Name: "the committed Go code matches the protos, the internal InventoryService included", Step: 1, Run: generatedIsFresh,
 				Hint: "add proto/ecommerce/inventory/v1/inventory.proto (ReserveStock, ReleaseStock) and regenerate"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Check is one stage's check: the milestones its lesson promises, in order.
@@ -23,7 +24,16 @@ type Check struct {
 	// address: the check gives it a free port too, and puts its address in
 	// place of localhost:8443 in commands.
 	HTTPAddrFlag string
+	// SlowExamples are the few README examples whose commands may run
+	// longer than CommandTime, with how long each may: a crash survived,
+	// a hundred orders placed. Every other command must end soon.
+	SlowExamples map[string]time.Duration
 }
+
+// CommandTime is how long a README command may run, or wait for the moment
+// the check interrupts it, before the check stops it and fails: a command
+// that should end soon fails soon, instead of hanging the check.
+const CommandTime = 20 * time.Second
 
 // Milestone is one thing the learner can now do, proved by running it. It
 // is defined once, here: the README's milestone list and its build steps'
@@ -54,6 +64,9 @@ type CheckRun struct {
 	topo         *Topology // started by "go tool lab up"
 	serverCA     string
 	httpAddrFlag string
+	slow         map[string]time.Duration
+	shownTraces  map[string]bool // on a tour, the traces shown as trees
+	allow        time.Duration   // the running example's CommandTime, or its own
 }
 
 // RunCheck runs c's milestones against dir, printing each, and stops at the
@@ -66,20 +79,39 @@ func RunCheck(c *Check, root, dir string, rep *Reporter, tools *Tools) error {
 // RunCheckCounting is RunCheck that also says how many milestones, from the
 // first, were reached.
 func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (reached int, err error) {
-	abs, err := filepath.Abs(dir)
+	errs, err := runMilestones(c, root, dir, rep, tools, false)
 	if err != nil {
 		return 0, err
+	}
+	return len(errs) - 1, errs[len(errs)-1]
+}
+
+// RunEachMilestone runs every milestone of c against dir, going on past a
+// failure, and returns each one's error (nil if it passed): to learn which
+// milestones a folder passes, not how far a learner got.
+func RunEachMilestone(c *Check, root, dir string, rep *Reporter, tools *Tools) ([]error, error) {
+	return runMilestones(c, root, dir, rep, tools, true)
+}
+
+// runMilestones runs c's milestones in order and returns their errors. It
+// stops after the first that fails unless keepGoing; the last error is then
+// the check's, naming the milestone.
+func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keepGoing bool) ([]error, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
 	}
 	tmp, err := os.MkdirTemp("", "learn-grpc-check-")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	s := &CheckRun{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{}}
+	s := &CheckRun{Root: root, Dir: abs, Rep: rep, Tools: tools, Tmp: tmp, bins: map[string]string{}, vars: map[string]string{},
+		shownTraces: map[string]bool{}}
 	if c.ServerCA != "" {
 		s.serverCA = filepath.Join(abs, filepath.FromSlash(c.ServerCA))
 	}
-	s.httpAddrFlag = c.HTTPAddrFlag
+	s.httpAddrFlag, s.slow = c.HTTPAddrFlag, c.SlowExamples
 	defer s.stopMain()
 
 	rel, _ := filepath.Rel(root, abs)
@@ -92,23 +124,36 @@ func RunCheckCounting(c *Check, root, dir string, rep *Reporter, tools *Tools) (
 	if filepath.Base(abs) != c.Stage {
 		rep.Checkf("(pointed at %s instead of %s)", filepath.ToSlash(rel), c.Stage)
 	}
+	var errs []error
 	for i, m := range c.Milestones {
 		rep.Checkf("")
 		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
-		if err := m.Run(s); err != nil {
+		err := m.Run(s)
+		if rep.isTour() {
+			s.showNewTraces()
+		}
+		if err != nil {
 			s.explain(err)
 			if m.Hint != "" {
 				rep.Checkf("  hint: %s", m.Hint)
 			}
 			rep.Checkf("")
 			rep.Checkf("FAIL %s: milestone %d/%d %q not reached", name, i+1, len(c.Milestones), m.Name)
-			return i, fmt.Errorf("%s: milestone %q: %s", name, m.Name, firstLine(err.Error()))
+			errs = append(errs, fmt.Errorf("%s: milestone %q: %s", name, m.Name, firstLine(err.Error())))
+			if !keepGoing {
+				return errs, nil
+			}
+			continue
 		}
 		rep.Checkf("  ok")
+		errs = append(errs, nil)
 	}
-	rep.Checkf("")
-	rep.Checkf("PASS %s: all %d milestones reached", name, len(c.Milestones))
-	return len(c.Milestones), nil
+	if !keepGoing {
+		rep.Checkf("")
+		rep.Checkf("PASS %s: all %d milestones reached", name, len(c.Milestones))
+		errs = append(errs, nil)
+	}
+	return errs, nil
 }
 
 // Readme returns the stage's parsed README.
@@ -137,3 +182,6 @@ func (s *CheckRun) grpcurlSecurity() []string {
 	}
 	return []string{"-plaintext"}
 }
+
+// commandTime is how long a command of the running example may take.
+func (s *CheckRun) commandTime() time.Duration { return cmp.Or(s.allow, CommandTime) }

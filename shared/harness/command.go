@@ -104,7 +104,7 @@ func (s *CheckRun) retarget(who string, args []string, target *Server) ([]string
 				note = "(the check ran it against its own processes, on free ports)"
 			}
 		}
-		if who == "client" && note == "" {
+		if who == "client" && note == "" && !hasAddrFlag(args) {
 			// Lab clients default to localhost:50051, the orders service.
 			addr := s.topo.Map(readmeAddr)
 			args = append(args, "--addr="+addr)
@@ -125,11 +125,23 @@ func (s *CheckRun) retarget(who string, args []string, target *Server) ([]string
 			note = fmt.Sprintf("(the check ran it against its own server at %s instead of %s)", target.Addr, readmeAddr)
 		}
 	}
-	if who == "client" && note == "" && target != nil {
+	if who == "client" && note == "" && target != nil && !hasAddrFlag(args) {
 		// Lab clients default to localhost:50051; point them at the
 		// check's server the way a learner would, with --addr.
 		args = append(args, "--addr="+target.Addr)
 		note = fmt.Sprintf("(the check added --addr=%s, its own server)", target.Addr)
 	}
 	return args, note, nil
+}
+
+// hasAddrFlag reports whether a client's arguments name its server already
+// with an --addr the check has no reason to change: a README that points a
+// client where nothing listens means it.
+func hasAddrFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--addr" || a == "-addr" || strings.HasPrefix(a, "--addr=") || strings.HasPrefix(a, "-addr=") {
+			return true
+		}
+	}
+	return false
 }

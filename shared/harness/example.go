@@ -50,7 +50,9 @@ func (s *CheckRun) RunExample(name string, opts ExampleOpts) error {
 		return err
 	}
 	r := &exampleRun{CheckRun: s, ex: ex}
+	s.allow = s.slow[name]
 	defer func() {
+		s.allow = 0
 		if r.local != nil {
 			r.local.kill()
 		}
@@ -192,7 +194,7 @@ func (r *exampleRun) runProgram(c Command, opts ExampleOpts, cmd command, stdinP
 			}
 			in = bytes.NewReader(data)
 		}
-		res, err = RunInput(context.Background(), cmd.dir, nil, in, 2*time.Minute, cmd.prog, args...)
+		res, err = RunInput(context.Background(), cmd.dir, nil, in, r.commandTime(), cmd.prog, args...)
 	}
 	if strings.TrimSpace(res.Output) != "" {
 		r.Rep.Quoted(cmd.who, res.Output)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -29,16 +30,20 @@ func TestBrokenPrograms(t *testing.T) {
 		{golden: "succeeds-when-it-must-fail", name: "must-fail", opts: ExampleOpts{Fails: true}},
 		{golden: "server-crashes", name: "run-server"},
 		{golden: "does-not-build", name: "no-such-program"},
+		// A command that never ends is stopped at its allowance (the
+		// check's SlowExamples shorten it here), and says so.
+		{golden: "hangs", name: "hangs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
 			var out bytes.Buffer
 			rep := NewReporter(&out)
-			check := &Check{Stage: "broken", Title: "a stage that fails on purpose", Milestones: []Milestone{
-				{Name: "first milestone passes", Run: func(*CheckRun) error { return nil }},
-				{Name: "the broken one", Run: func(s *CheckRun) error { return s.RunExample(tt.name, tt.opts) }},
-				{Name: "never reached", Run: func(*CheckRun) error { t.Error("ran a milestone after a failure"); return nil }},
-			}}
+			check := &Check{Stage: "broken", Title: "a stage that fails on purpose",
+				SlowExamples: map[string]time.Duration{"hangs": time.Second}, Milestones: []Milestone{
+					{Name: "first milestone passes", Run: func(*CheckRun) error { return nil }},
+					{Name: "the broken one", Run: func(s *CheckRun) error { return s.RunExample(tt.name, tt.opts) }},
+					{Name: "never reached", Run: func(*CheckRun) error { t.Error("ran a milestone after a failure"); return nil }},
+				}}
 			if err := RunCheck(check, root, filepath.Join("testdata", "broken"), rep, NewTools(rep)); err == nil {
 				t.Fatal("RunCheck passed a broken stage")
 			}
@@ -98,5 +103,24 @@ func TestOutputsReceivesWhatEachCommandPrinted(t *testing.T) {
 	if len(outputs) != 2 || strings.TrimSpace(outputs[0]) != "everything is fine" ||
 		strings.TrimSpace(outputs[1]) != "Hello, wrold" {
 		t.Errorf("Outputs = %q, want each command's output in order", outputs)
+	}
+}
+
+// TestACommandEndsSoonUnlessItsExampleIsSlow holds the rule of every
+// check: a command is stopped after CommandTime, about 20 s, unless its
+// example is one of the check's SlowExamples.
+func TestACommandEndsSoonUnlessItsExampleIsSlow(t *testing.T) {
+	if CommandTime > 20*time.Second {
+		t.Errorf("CommandTime is %s; a command that should end soon must fail within about 20s", CommandTime)
+	}
+	s := &CheckRun{slow: map[string]time.Duration{"kill-replica": 2 * time.Minute}}
+	for _, tt := range []struct {
+		example string
+		want    time.Duration
+	}{{"watch-errors", CommandTime}, {"kill-replica", 2 * time.Minute}} {
+		s.allow = s.slow[tt.example]
+		if got := s.commandTime(); got != tt.want {
+			t.Errorf("a command of example %q may run %s, want %s", tt.example, got, tt.want)
+		}
 	}
 }

@@ -23,7 +23,8 @@ func (s *CheckRun) runInterrupted(dir, prog string, args []string, opts ExampleO
 	go func() { exited <- cmd.Wait() }()
 	result := func() Result { return Result{Output: out.String(), ExitCode: cmd.ProcessState.ExitCode()} }
 
-	deadline := time.After(2 * time.Minute)
+	allow := s.commandTime()
+	deadline := time.After(allow)
 	for !strings.Contains(out.String(), opts.When) {
 		select {
 		case <-exited:
@@ -31,7 +32,7 @@ func (s *CheckRun) runInterrupted(dir, prog string, args []string, opts ExampleO
 		case <-deadline:
 			_ = cmd.Process.Kill()
 			<-exited
-			return result(), fmt.Errorf("it did not print %q within 2 minutes", opts.When)
+			return result(), fmt.Errorf("it did not print %q within %s, so it was stopped", opts.When, allow)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -68,9 +69,9 @@ func (s *CheckRun) runInterrupted(dir, prog string, args []string, opts ExampleO
 	select {
 	case <-exited:
 		return result(), nil
-	case <-time.After(30 * time.Second):
+	case <-time.After(allow):
 		_ = cmd.Process.Kill()
 		<-exited
-		return result(), errors.New("it was still running 30s after the interrupt: a stream must end when either side ends it")
+		return result(), fmt.Errorf("it was still running %s after the interrupt: a stream must end when either side ends it", allow)
 	}
 }

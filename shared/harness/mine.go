@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // MineModulePrefix starts the module path of every folder a learner builds:
@@ -28,7 +30,8 @@ func MineRoot(root string) string {
 // under the module path learn-grpc-mine/<stage>, with the stage's README as
 // the lesson to follow, generated code regenerated for the new path, and
 // the lab's pinned tools beside it so that the README's "go -C ../tools"
-// commands work there too.
+// commands work there too, and the lab command as a tool of the module so
+// that "go tool lab" works from the folder as from the lab's root.
 func LayOut(tools *Tools, root, stage, from, dest string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("%s already exists: keep working there, or move it away to start again", dest)
@@ -50,11 +53,52 @@ func LayOut(tools *Tools, root, stage, from, dest string) error {
 	} else if err := CopyAs(tools, root, from, dest, module); err != nil {
 		return err
 	}
+	if err := AddLabTool(root, dest); err != nil {
+		return err
+	}
 	readme, err := os.ReadFile(filepath.Join(root, stage, "README.md"))
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dest, "README.md"), readme, 0o644)
+}
+
+// The lab command's module and package, which a learner's module names as
+// a tool: it uses only the standard library, so it moves none of their
+// dependencies.
+const (
+	labModule = "github.com/learn-grpc/learn-grpc/shared"
+	labTool   = labModule + "/cmd/lab"
+)
+
+// AddLabTool makes "go tool lab" work in the module in dir: it requires the
+// lab's shared module, replaced by the folder in the lab at root, and names
+// cmd/lab as a tool.
+func AddLabTool(root, dir string) error {
+	shared := filepath.Join(root, "shared")
+	if rel, err := filepath.Rel(dir, shared); err == nil {
+		shared = rel // the clone and the folder beside it move together
+	}
+	res, err := Run(context.Background(), dir, []string{"GOWORK=off"}, time.Minute, "go", "mod", "edit",
+		"-require="+labModule+"@v0.0.0", "-replace="+labModule+"="+filepath.ToSlash(shared), "-tool="+labTool)
+	if err != nil || res.ExitCode != 0 {
+		return fmt.Errorf("adding the lab command to %s/go.mod: %v\n%s", dir, orExit(err, res.ExitCode), res.Output)
+	}
+	return nil
+}
+
+// RootOfModule finds the lab from a module that names it as a tool, as a
+// learner's folder does: the lab's root holds the replaced shared folder.
+func RootOfModule(dir string) (string, error) {
+	res, err := Run(context.Background(), dir, nil, time.Minute, "go", "list", "-m", "-f", "{{.Dir}}", labModule)
+	if err != nil || res.ExitCode != 0 {
+		return "", fmt.Errorf("%s does not name the lab as a tool", dir)
+	}
+	root := filepath.Dir(strings.TrimSpace(res.Output))
+	if !isRoot(root) {
+		return "", fmt.Errorf("%s names the lab at %s, which is not the lab's root", dir, root)
+	}
+	return root, nil
 }
 
 // CopyAs copies the stage folder from to dest as module: every import of

@@ -11,8 +11,11 @@ import (
 // the harness, "[server]", "[client]", "[grpcurl]" ... for the programs it
 // runs, so a learner can always tell a verdict from a program's own output.
 type Reporter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu    sync.Mutex
+	w     io.Writer
+	tour  bool              // print as a tour does (tour.go)
+	ports map[string]string // on a tour, the port shown for each real one
+	spans int               // on a tour, span lines hidden
 }
 
 // NewReporter returns a Reporter writing to w. It is safe for concurrent use.
@@ -35,6 +38,12 @@ func (r *Reporter) lines(who, text, bar string) {
 	defer r.mu.Unlock()
 	text = strings.TrimRight(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	for _, line := range strings.Split(text, "\n") {
+		if r.tour {
+			var show bool
+			if line, show = r.tourLine(who, line); !show {
+				continue
+			}
+		}
 		fmt.Fprintf(r.w, "[%s] %s%s\n", who, bar, line)
 	}
 }

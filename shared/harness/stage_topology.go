@@ -39,7 +39,8 @@ func (s *CheckRun) startTopology(c Command, ex *Example, args []string) error {
 			c, err := s.resolve(words)
 			return c.prog, c.args, err
 		},
-		Out: s.Rep.Program,
+		Out:    s.Rep.Program,
+		Picked: s.Rep.alias,
 	})
 	if err != nil {
 		var built *Failure
@@ -91,6 +92,9 @@ func (s *CheckRun) labTrace(args []string) (string, error) {
 	t, err := WaitForTrace(s.topo.Spans, q, 10*time.Second)
 	if err != nil {
 		return "", err
+	}
+	if s.shownTraces != nil {
+		s.shownTraces[t.ID] = true // a tour need not draw it again
 	}
 	if idOnly {
 		return t.ID, nil

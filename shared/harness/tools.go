@@ -23,7 +23,7 @@ func FindRoot(dir string) (string, error) {
 		return "", err
 	}
 	for {
-		if fileExists(filepath.Join(dir, "go.work")) && fileExists(filepath.Join(dir, "tools", "go.mod")) {
+		if isRoot(dir) {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
@@ -32,6 +32,25 @@ func FindRoot(dir string) (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// FindRootFrom is FindRoot, or else the lab that the module in dir names as
+// a tool: a learner's folder outside the lab finds the lab from there.
+func FindRootFrom(dir string) (string, error) {
+	root, err := FindRoot(dir)
+	if err == nil {
+		return root, nil
+	}
+	if root, merr := RootOfModule(dir); merr == nil {
+		return root, nil
+	}
+	return "", fmt.Errorf("%w. Run go tool lab from the lab's root, or from a folder that "+
+		"go tool lab start laid out (its go.mod names the lab as a tool)", err)
+}
+
+// isRoot reports whether dir is the lab's root.
+func isRoot(dir string) bool {
+	return fileExists(filepath.Join(dir, "go.work")) && fileExists(filepath.Join(dir, "tools", "go.mod"))
 }
 
 func fileExists(path string) bool {

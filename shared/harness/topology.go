@@ -19,6 +19,8 @@ type TopologyOpts struct {
 	Resolve func(words []string) (prog string, args []string, err error)
 	// Out receives each line a process prints.
 	Out func(name, line string)
+	// Picked, if set, is told each free port picked for a Procfile's port.
+	Picked func(real, procfile string)
 	// Env is added to every process's environment, as KEY=VALUE.
 	Env []string
 }
@@ -63,6 +65,9 @@ func (t *Topology) startNew(p Proc) error {
 					}
 					t.ports[m[2]] = port
 					picked = append(picked, m[2])
+					if t.opts.Picked != nil {
+						t.opts.Picked(port, m[2])
+					}
 				}
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 )
 
 // assignRE finds "NAME=$(command)": a shell variable set from a command's
@@ -109,7 +108,7 @@ func (s *CheckRun) substitutionOutput(inner string, target *Server) (string, err
 	if err != nil {
 		return "", err
 	}
-	res, err := Run(context.Background(), c.dir, nil, 2*time.Minute, c.prog, args...)
+	res, err := Run(context.Background(), c.dir, nil, s.commandTime(), c.prog, args...)
 	if err == nil && res.ExitCode != 0 {
 		err = fmt.Errorf("exit status %d: %s", res.ExitCode, strings.TrimSpace(res.Output))
 	}

@@ -41,8 +41,10 @@ func runTour(root string, rep *harness.Reporter, tools *harness.Tools) error {
 	all := checks.All()
 	newest := all[len(all)-1]
 	rep.Checkf("A tour of the newest stage, %s. Every command below is one you can run", newest.Stage)
-	rep.Checkf("yourself from %s/; see its README.md for what each one teaches.", newest.Stage)
+	rep.Checkf("yourself from %s/; see its README.md for what each one teaches. The tour runs", newest.Stage)
+	rep.Checkf("every process on a free port, but shows the README's ports, and the spans as trace trees.")
 	rep.Checkf("")
+	rep.Tour()
 	if err := harness.RunCheck(newest, root, filepath.Join(root, newest.Stage), rep, tools); err != nil {
 		return errFailed
 	}

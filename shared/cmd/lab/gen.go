@@ -12,8 +12,9 @@ import (
 // runGen regenerates each stage's gen/ folder from its protos, and the
 // README blocks generated from its check. The old gen/ folder is removed
 // first, so code for a deleted .proto does not linger.
+// Typed in a learner's folder, "gen NN" means that folder, as --mine does.
 func runGen(args []string, root string, rep *harness.Reporter, tools *harness.Tools) error {
-	if len(args) == 2 && args[1] == "--mine" {
+	if len(args) == 2 && args[1] == "--mine" || len(args) == 1 && insideMineOf(root, args[0]) {
 		c, err := checks.Find(args[0])
 		if err != nil {
 			return err
@@ -96,4 +97,10 @@ func readmeBlocks(text string, c *harness.Check, root string) (string, error) {
 		return "", err
 	}
 	return harness.RenderReadme(text, c)
+}
+
+// insideMineOf is insideMine for the stage that name finds, if any.
+func insideMineOf(root, name string) bool {
+	c, err := checks.Find(name)
+	return err == nil && insideMine(root, c.Stage)
 }

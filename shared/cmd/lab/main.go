@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	root, err := harness.FindRoot(cwd)
+	root, err := harness.FindRootFrom(cwd)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/learn-grpc/learn-grpc/shared/checks"
 	"github.com/learn-grpc/learn-grpc/shared/harness"
@@ -48,23 +49,35 @@ func runStart(args []string, root string, rep *harness.Reporter, tools *harness.
 		rep.Checkf("Started stage %s in %s: the code of %s, with %s's README.md as the lesson.", c.Stage, shown, filepath.Base(prev), c.Stage)
 	}
 	rep.Checkf("Its module is %s%s; it is yours, outside the lab's clone (see the README's \"Build it yourself\").", harness.MineModulePrefix, c.Stage)
-	rep.Checkf("Next, from here (the lab's root), see what to build first:")
+	rep.Checkf("Next, see what to build first, from here (the lab's root) or from %s:", shown)
 	rep.Checkf("  go tool lab check %s --mine", c.Stage[:2])
+	rep.Checkf("(Its go.mod names the lab's command as a tool, so go tool lab works in the folder too.)")
 	return nil
 }
 
 // stageFolder is the folder a command works on: the stage's own, the
-// learner's (--mine), or any other (-dir).
+// learner's (--mine, or by default when typed inside it), or any other (-dir).
 func stageFolder(root, stage string, mine bool, dir string) (string, error) {
 	switch {
 	case mine && dir != "":
 		return "", fmt.Errorf("give --mine or -dir, not both")
-	case mine:
-		return mineDir(root, stage)
 	case dir != "":
 		return dir, nil
+	case mine || insideMine(root, stage):
+		return mineDir(root, stage)
 	}
 	return filepath.Join(root, stage), nil
+}
+
+// insideMine reports whether the command was typed in the learner's folder
+// for stage, where the README's commands, --mine left out, mean that folder.
+func insideMine(root, stage string) bool {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(filepath.Join(harness.MineRoot(root), stage), cwd)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // mineDir is the learner's folder for a stage, which must exist.
