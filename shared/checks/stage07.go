@@ -19,32 +19,32 @@ func stage07() *harness.Check {
 		// finds the other: the one long command of the stage.
 		SlowExamples: map[string]time.Duration{"kill-replica": 2 * time.Minute},
 		Milestones: []harness.Milestone{
-			{Name: "the committed Go code matches the protos, the internal InventoryService included", Step: 1, Run: generatedIsFresh,
+			{Name: "the committed Go code matches the protos, the internal InventoryService included", Run: generatedIsFresh,
 				Hint: "add proto/ecommerce/inventory/v1/inventory.proto (ReserveStock, ReleaseStock) and regenerate"},
-			{Name: "every service has a certificate naming it", Step: 2, Run: steps(freshDatabases, example("devcerts")),
+			{Name: "every service has a certificate naming it", Step: 1, Run: steps(freshDatabases, example("devcerts")),
 				Hint: "cmd/devcerts issues catalog, orders and gateway certificates with a spiffe:// URI SAN each"},
-			{Name: "one command starts two catalog replicas, orders and the gateway", Step: 3, Run: example("up"),
+			{Name: "one command starts two catalog replicas, orders and the gateway", Step: 2, Run: example("up"),
 				Hint: "write a Procfile, and cmd/catalog, cmd/orders, cmd/gateway that each print their listening line"},
-			{Name: "each catalog replica serves the catalog", Step: 3, Run: example("catalog-direct"),
+			{Name: "each catalog replica serves the catalog", Step: 2, Run: example("catalog-direct"),
 				Hint: "cmd/catalog registers ProductCatalogService on -addr"},
-			{Name: "an order placed with orders reserves its stock in the catalog, over gRPC", Step: 4, Run: steps(
+			{Name: "an order placed with orders reserves its stock in the catalog, over gRPC", Step: 3, Run: steps(
 				example("order-grpc"), processLogged("catalog", `msg="reserved stock"`)),
 				Hint: "orders calls InventoryService.ReserveStock with its own certificate, on the caller's context"},
-			{Name: "the gateway reaches both services, and passes the user's token on", Step: 5, Run: example("rest"),
+			{Name: "the gateway reaches both services, and passes the user's token on", Step: 4, Run: example("rest"),
 				Hint: "cmd/gateway registers the catalog routes on one connection and the orders routes on another"},
-			{Name: "InventoryService answers only the orders service's certificate", Step: 6, Run: failingExample("not-orders"),
+			{Name: "InventoryService answers only the orders service's certificate", Step: 5, Run: failingExample("not-orders"),
 				Hint: "serve with VerifyClientCertIfGiven; allow the Inventory methods only to spiffe://learn-grpc.dev/orders"},
-			{Name: "a reservation is keyed by its order: taken once, released once, never after", Step: 7, Run: steps(
+			{Name: "a reservation is keyed by its order: taken once, released once, never after", Step: 6, Run: steps(
 				example("reserve-twice"), failingExample("reserve-released")),
 				Hint: "keep what each order id holds; a release marks the id so that a late reservation fails"},
-			{Name: "every process stops gracefully on Ctrl+C", Step: 3, Run: stopAll,
+			{Name: "every process stops gracefully on Ctrl+C", Step: 2, Run: stopAll,
 				Hint: "each service keeps stage 06's shutdown"},
-			{Name: "killing a catalog replica while orders are placed fails no call, and loses or doubles no stock", Step: 8,
+			{Name: "killing a catalog replica while orders are placed fails no call, and loses or doubles no stock", Step: 7,
 				Run: steps(example("count-up"), stockAddsUp("product-321", 100)),
 				Hint: "round_robin with a retryPolicy on UNAVAILABLE; replicas share one stock store (-db); orders " +
 					"claims each request_id before it reserves, and owes a release it could not deliver"},
 			{Name: "every process stops gracefully again", Run: stopAll},
-			{Name: "a REST deadline bounds the whole chain: a slow catalog ends in 504, within the budget", Step: 9, Run: steps(
+			{Name: "a REST deadline bounds the whole chain: a slow catalog ends in 504, within the budget", Step: 8, Run: steps(
 				example("slow-up"), example("deadline"),
 				// Whichever hop sees the deadline first cancels the calls after it.
 				processLogged("catalog", "ReserveStock code=DeadlineExceeded", "ReserveStock code=Canceled")),

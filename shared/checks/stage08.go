@@ -11,29 +11,29 @@ func stage08() *harness.Check {
 		Title:    "one request followed through every service: traces, metrics and logs with OpenTelemetry",
 		ServerCA: ".dev/ca.crt",
 		Milestones: []harness.Milestone{
-			{Name: "the committed Go code matches the protos", Step: 1, Run: generatedIsFresh,
+			{Name: "the committed Go code matches the protos", Run: generatedIsFresh,
 				Hint: "the protos do not change in this stage: regenerate only if you touched them"},
-			{Name: "every service has a certificate naming it", Step: 1, Run: steps(freshDatabases, example("devcerts")),
+			{Name: "every service has a certificate naming it", Run: steps(freshDatabases, example("devcerts")),
 				Hint: "keep stage 07's cmd/devcerts"},
-			{Name: "the services start with spans on the console", Step: 1, Run: example("up"),
+			{Name: "the services start with spans on the console", Run: example("up"),
 				Hint: "build the tracer provider from autoexport when OTEL_TRACES_EXPORTER is set, and serve -metrics-addr"},
-			{Name: "orders are placed over gRPC and REST", Step: 1, Run: example("orders"),
+			{Name: "orders are placed over gRPC and REST", Run: example("orders"),
 				Hint: "instrumentation must not change what the services answer"},
-			{Name: "one REST order is one trace: gateway, orders and catalog spans, each under its parent", Step: 2, Run: example("trace"),
+			{Name: "one REST order is one trace: gateway, orders and catalog spans, each under its parent", Step: 1, Run: example("trace"),
 				Hint: "otelgrpc stats handlers on every server and client, otelhttp on the gateway, and the W3C propagator on all"},
-			{Name: "the log lines of the call carry its trace id, in orders and in the catalog", Step: 3, Run: steps(
+			{Name: "the log lines of the call carry its trace id, in orders and in the catalog", Step: 2, Run: steps(
 				example("trace-id"),
 				loggedWithVar("orders", "msg=rpc method=/ecommerce.orders.v1.OrderManagementService/CreateOrder code=OK", "TRACE"),
 				loggedWithVar("catalog", `msg="reserved stock"`, "TRACE")),
 				Hint: "wrap the slog handler to add trace_id and span_id from the context, and log with InfoContext"},
-			{Name: "each service reports on /metrics the calls it just served, and the shop's own metrics", Step: 4, Run: example("metrics"),
+			{Name: "each service reports on /metrics the calls it just served, and the shop's own metrics", Step: 3, Run: example("metrics"),
 				Hint: "a Prometheus exporter as a reader of the meter provider, served at /metrics on -metrics-addr"},
-			{Name: "every process stops gracefully on Ctrl+C", Step: 5, Run: stopAll,
+			{Name: "every process stops gracefully on Ctrl+C", Run: stopAll,
 				Hint: "flush the providers after the server has stopped, with a timeout"},
-			{Name: "unless asked, nothing is exported, and calls still work", Step: 5, Run: steps(
+			{Name: "unless asked, nothing is exported, and calls still work", Run: steps(
 				example("quiet-up"), example("quiet-order"), failingExample("no-trace")),
 				Hint: "with OTEL_TRACES_EXPORTER unset, export nothing (autoexport alone would pick OTLP)"},
-			{Name: "every process stops gracefully again", Step: 5, Run: stopAll},
+			{Name: "every process stops gracefully again", Run: stopAll},
 		},
 	}
 }
