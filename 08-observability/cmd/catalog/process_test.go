@@ -44,7 +44,7 @@ var listening = regexp.MustCompile(`listening on (\S+)$`)
 func startReplicas(t *testing.T, n int, args ...string) []*replica {
 	t.Helper()
 	rs := make([]*replica, n)
-	outs := make([]*bufio.Reader, n)
+	firsts := make([]chan string, n)
 	for i := range rs {
 		r := &replica{logs: &testutil.LockedBuffer{}, exited: make(chan struct{})}
 		r.cmd = exec.Command(os.Args[0], args...)
@@ -57,15 +57,24 @@ func startReplicas(t *testing.T, n int, args ...string) []*replica {
 		if err := r.cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		first := make(chan string, 1)
+		go func() {
+			lines := bufio.NewReader(out)
+			line, _ := lines.ReadString('\n')
+			first <- line
+			_, _ = io.Copy(io.Discard, lines)
+			_ = r.cmd.Wait()
+			close(r.exited)
+		}()
 		t.Cleanup(func() { r.stop(t) })
-		rs[i], outs[i] = r, bufio.NewReader(out)
+		rs[i], firsts[i] = r, first
 	}
 	for i, r := range rs {
-		line, err := outs[i].ReadString('\n')
-		go func() { _, _ = io.Copy(io.Discard, outs[i]); _ = r.cmd.Wait(); close(r.exited) }()
+		line := <-firsts[i]
 		m := listening.FindStringSubmatch(strings.TrimSpace(line))
-		if err != nil || m == nil {
-			t.Fatalf("catalog printed %q, %v; want its listening line; its log:\n%s", line, err, r.logs)
+		if m == nil {
+			<-r.exited // its log is complete
+			t.Fatalf("catalog printed %q; want its listening line; its log:\n%s", line, r.logs)
 		}
 		r.addr = m[1]
 	}

@@ -213,10 +213,11 @@ func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
 		replicas := startReplicas(t, 2, append(pki.Flags("catalog"), "-addr=127.0.0.1:0", "-db="+dsn)...)
 		applied := 0
 		for _, r := range replicas {
-			m := migrationsApplied.FindStringSubmatch(r.logs.String())
-			if m == nil {
-				t.Fatalf("replica %s does not log its migrations:\n%s", r.addr, r.logs)
-			}
+			var m []string
+			testutil.WaitFor(t, "the replica to log its migrations", func() bool {
+				m = migrationsApplied.FindStringSubmatch(r.logs.String())
+				return m != nil
+			})
 			n, _ := strconv.Atoi(m[1])
 			applied += n
 		}

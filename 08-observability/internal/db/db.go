@@ -74,7 +74,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		d = &DB{sql: db, dialect: SQLite, writer: make(chan struct{}, 1)}
 	}
-	if err := d.sql.PingContext(ctx); err != nil {
+	err := d.sql.PingContext(ctx)
+	if err == nil && d.dialect == SQLite {
+		err = d.useWAL(ctx)
+	}
+	if err != nil {
 		d.sql.Close()
 		return nil, fmt.Errorf("open %s database: %w", d.dialect, err)
 	}
