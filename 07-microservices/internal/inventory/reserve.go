@@ -37,9 +37,11 @@ func (r *Reservations) Reserve(ctx context.Context, order string, quantities map
 		if err != nil {
 			return fmt.Errorf("record reservation: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		n, err := res.RowsAffected()
+		if err != nil {
 			return err
-		} else if n == 0 {
+		}
+		if n == 0 {
 			return repeated(ctx, tx, order, quantities)
 		}
 		seq, err := nextSeq(ctx, tx)
@@ -111,15 +113,16 @@ func (r *Reservations) Release(ctx context.Context, order string) (bool, error) 
 		if err != nil {
 			return fmt.Errorf("record release: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
+		n, err := res.RowsAffected()
+		if err != nil || n == 1 {
+			return err // nil for a new order: nothing was held
 		}
 		res, err = tx.Exec(ctx, "UPDATE reservations SET released_at = "+db.Now+
 			" WHERE order_id = ? AND released_at IS NULL", order)
 		if err != nil {
 			return fmt.Errorf("release: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err // released before
 		}
 		held, err := items(ctx, tx, order)
