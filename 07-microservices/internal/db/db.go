@@ -51,6 +51,11 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// MaxPostgresConns bounds one process's connections to PostgreSQL, whose
+// server allows 100 in all by default. Writes queue on the stock feed's row
+// anyway, so more connections would only wait there.
+const MaxPostgresConns = 10
+
 // Open opens the database dsn names, a postgres:// URL or a SQLite file path
 // (its directory is created), and checks that it answers.
 func Open(ctx context.Context, dsn string) (*DB, error) {
@@ -63,6 +68,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A call holds a connection for its transaction, and one client may
+		// have 100 calls open: bounded, a caller waits for a connection
+		// instead of taking the server's last ones from every other process.
+		db.SetMaxOpenConns(MaxPostgresConns)
+		db.SetMaxIdleConns(MaxPostgresConns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
 		d = &DB{sql: db, dialect: Postgres}
 	} else {
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o755); err != nil {

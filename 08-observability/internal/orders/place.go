@@ -64,8 +64,10 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 			return s.reserve(ctx, stored, want)
 		case errors.Is(err, ErrPending):
 			continue // recorded by another request a moment ago: wait for it
+		case errors.Is(err, ErrNotFound):
+			continue // the request that held the key failed between our write and our read: claim it
 		case err != nil:
-			return nil, toStatus(err)
+			return nil, s.toStatus(ctx, err)
 		}
 		storedEvent(ctx, stored.GetId(), false)
 		return sameOrder(stored, want)
@@ -96,7 +98,7 @@ func (s *Service) settled(ctx context.Context, customer, requestID string, want 
 				return nil, status.Error(codes.Aborted, "a request with this request_id is still being placed; retry")
 			}
 		case err != nil:
-			return nil, toStatus(err)
+			return nil, s.toStatus(ctx, err)
 		default:
 			return sameOrder(earlier, want)
 		}

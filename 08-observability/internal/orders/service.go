@@ -127,7 +127,7 @@ func (s *Service) ownOrder(ctx context.Context, id string) (*ordersv1.Order, err
 	}
 	order, err := s.orders.Get(ctx, id)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, toStatus(err)
+		return nil, s.toStatus(ctx, err)
 	}
 	if err == nil && order.GetCustomerId() != caller.Subject {
 		s.log.WarnContext(ctx, "caller asked for someone else's order", "subject", caller.Subject, "order", id)
@@ -221,9 +221,16 @@ func sameOrder(earlier *ordersv1.Order, want map[string]int32) (*ordersv1.Order,
 }
 
 // toStatus keeps a context error's meaning and hides anything else.
-func toStatus(err error) error {
+func (s *Service) toStatus(ctx context.Context, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return status.FromContextError(err).Err()
 	}
-	return status.Error(codes.Internal, "order storage failed")
+	// The store failed, not the request: a retry may succeed, and the
+	// request_id makes it safe. The cause stays in the log.
+	s.log.ErrorContext(ctx, "the order store failed", "err", err)
+	return rpcerr.Unavailable("order storage is unavailable; retry", storeRetryAfter)
 }
+
+// storeRetryAfter is how long a caller should wait before retrying a call
+// the order store failed.
+const storeRetryAfter = time.Second

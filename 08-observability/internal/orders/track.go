@@ -110,7 +110,7 @@ func (s *Service) TrackOrder(stream grpc.BidiStreamingServer[ordersv1.TrackOrder
 			// another tracker of the order has moved it further.
 			now, err := s.orders.Advance(ctx, id, next)
 			if err != nil {
-				return end(toStatus(err))
+				return end(s.toStatus(ctx, err))
 			}
 			update := &ordersv1.StatusUpdate{Status: now, UpdatedAt: timestamppb.Now()}
 			if err := stream.Send(&ordersv1.TrackOrderResponse{Kind: &ordersv1.TrackOrderResponse_Status{Status: update}}); err != nil {
