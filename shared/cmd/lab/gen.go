@@ -64,7 +64,7 @@ func writeReadmeBlocks(c *harness.Check, dir string, rep *harness.Reporter) erro
 	if text == string(old) {
 		return nil
 	}
-	rep.Checkf("rewrote the milestones of %s/README.md from its check", c.Stage)
+	rep.Checkf("rewrote the generated blocks of %s/README.md", c.Stage)
 	return os.WriteFile(path, []byte(text), 0o644)
 }
 
