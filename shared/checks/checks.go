@@ -16,7 +16,7 @@ import (
 
 // All returns every stage's check, in stage order.
 func All() []*harness.Check {
-	return []*harness.Check{stage01(), stage02(), stage03(), stage04(), stage05(), stage06(), stage07(), stage08()}
+	return []*harness.Check{stage01(), stage02(), stage03(), stage04(), stage05(), stage06(), stage07(), stage08(), stage09()}
 }
 
 // Find returns the check of the stage whose folder starts with prefix, for

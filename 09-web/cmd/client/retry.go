@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
+)
+
+// serviceConfig retries the idempotent calls, and only those, when the
+// server is Unavailable: asking twice for a product is harmless. A write
+// that is not idempotent is never listed here, since a retry would do its
+// work twice. CreateOrder is listed only because add-order always sends a
+// request_id, which makes the server place a repeated request once.
+const serviceConfig = `{
+  "methodConfig": [{
+    "name": [
+      {"service": "ecommerce.catalog.v1.ProductCatalogService", "method": "GetProduct"},
+      {"service": "ecommerce.catalog.v1.ProductCatalogService", "method": "SearchProducts"},
+      {"service": "ecommerce.orders.v1.OrderManagementService", "method": "GetOrder"},
+      {"service": "ecommerce.orders.v1.OrderManagementService", "method": "CreateOrder"}
+    ],
+    "retryPolicy": {
+      "maxAttempts": 4,
+      "initialBackoff": "0.2s",
+      "maxBackoff": "2s",
+      "backoffMultiplier": 2,
+      "retryableStatusCodes": ["UNAVAILABLE"]
+    }
+  }]
+}`
+
+// idempotent lists the methods a client may call again after a failure.
+var idempotent = map[string]bool{
+	"/ecommerce.catalog.v1.ProductCatalogService/GetProduct":     true,
+	"/ecommerce.catalog.v1.ProductCatalogService/SearchProducts": true,
+	"/ecommerce.orders.v1.OrderManagementService/GetOrder":       true,
+	"/ecommerce.orders.v1.OrderManagementService/CreateOrder":    true, // with a request_id, which add-order always sends
+}
+
+// clientKeepalive pings a quiet connection every 30s, so a server that
+// vanished is noticed; the server accepts pings every 10s at most, so this
+// is never "too many pings".
+var clientKeepalive = keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}
+
+// maxRetryInfoWaits bounds how many times one call waits as RetryInfo says.
+const maxRetryInfoWaits = 3
+
+// dialOptions are the options every command's connection shares.
+func dialOptions() []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithDefaultServiceConfig(serviceConfig),
+		grpc.WithKeepaliveParams(clientKeepalive),
+		grpc.WithChainUnaryInterceptor(honourRetryInfo),
+		tracing(),
+	}
+}
+
+// honourRetryInfo calls an idempotent method again when the server's error
+// carries RetryInfo, after the delay it asks for, as long as the deadline
+// leaves time. The service config's retries have already run by then: they
+// back off on their own, and know nothing of RetryInfo.
+func honourRetryInfo(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn,
+	invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	err := invoker(ctx, method, req, reply, cc, opts...)
+	for waits := 0; err != nil && idempotent[method] && waits < maxRetryInfoWaits; waits++ {
+		delay, ok := retryDelay(err)
+		if deadline, has := ctx.Deadline(); !ok || has && time.Until(deadline) < delay {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		err = invoker(ctx, method, req, reply, cc, opts...)
+	}
+	return err
+}
+
+// retryDelay returns the delay of err's RetryInfo detail, if it has one.
+func retryDelay(err error) (time.Duration, bool) {
+	for _, d := range status.Convert(err).Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			return ri.GetRetryDelay().AsDuration(), true
+		}
+	}
+	return 0, false
+}

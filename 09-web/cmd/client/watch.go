@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
+)
+
+// maxResumes is how many times in a row watch resumes a stream that ended
+// with Unavailable before it gives up; an update received starts the count
+// again.
+const maxResumes = 3
+
+// runWatch prints stock updates as the server pushes them. The stream ends
+// in one of five ways, and each is handled on purpose:
+//   - the user presses Ctrl+C: ctx is cancelled, and that is a normal end;
+//   - --count updates arrived: we cancel the call ourselves;
+//   - the server ends the stream with OK (io.EOF): a normal end;
+//   - the server ends it with Unavailable (it is stopping, or gone): we
+//     watch again after a backoff, which sends the current levels first;
+//   - the server fails the stream otherwise: we print its status and exit
+//     non-zero.
+func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cf := newFlagSet("watch", "--ids=ID[,ID...] [--count=N]", 0, stderr)
+	ids := fs.String("ids", "", "comma-separated product `ids` to watch")
+	count := fs.Int("count", 0, "stop after `N` updates; 0 watches until Ctrl+C or the server ends the stream")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *count < 0 {
+		fs.Usage()
+		return fmt.Errorf("--count must not be negative, got %d", *count)
+	}
+	conn, callCtx, done, err := cf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer done() // ending the call's context is what tells the server we left
+	w := &watcher{
+		client: catalogv1.NewProductCatalogServiceClient(conn),
+		req:    &catalogv1.WatchProductsRequest{ProductIds: splitIDs(*ids)},
+		count:  *count, stdout: stdout,
+	}
+	for resumes := 0; ; resumes++ {
+		err := w.watch(callCtx)
+		if err == nil || ctx.Err() != nil {
+			return nil // an end we asked for: --count, Ctrl+C, or the server's OK
+		}
+		if w.progressed {
+			resumes, w.progressed = 0, false
+		}
+		if status.Code(err) != codes.Unavailable || resumes == maxResumes {
+			return report(stderr, "watching products", err)
+		}
+		delay, ok := retryDelay(err)
+		if !ok {
+			delay = min(500*time.Millisecond<<resumes, 5*time.Second)
+		}
+		fmt.Fprintf(stderr, "Watch interrupted (%s); resuming in %s.\n", status.Convert(err).Message(), delay)
+		select {
+		case <-callCtx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+	}
+}
+
+// watcher is one watch command: what it asks for and what it has printed.
+type watcher struct {
+	client     catalogv1.ProductCatalogServiceClient
+	req        *catalogv1.WatchProductsRequest
+	count      int
+	received   int
+	progressed bool // an update arrived since the last resume
+	stdout     io.Writer
+}
+
+// watch opens one stream and prints its updates until it ends. It returns
+// nil when the end is a normal one.
+func (w *watcher) watch(ctx context.Context) error {
+	stream, err := w.client.WatchProducts(ctx, w.req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w.stdout, "Watching products...")
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
+		if err != nil {
+			fmt.Fprintln(w.stdout, "Server stream ended.")
+			return err
+		}
+		inv := resp.GetInventory()
+		fmt.Fprintf(w.stdout, "[%s] Inventory Update: %s has %d units.\n",
+			inv.GetUpdatedAt().AsTime().Local().Format("2006-01-02 15:04:05"), inv.GetProductId(), inv.GetQuantity())
+		w.progressed = true
+		if w.received++; w.count > 0 && w.received >= w.count {
+			fmt.Fprintf(w.stdout, "Stopped after %d updates.\n", w.received)
+			return nil
+		}
+	}
+}
+
+// splitIDs turns "a, b,,c" into [a b c]; the server validates what is left.
+func splitIDs(s string) []string {
+	var ids []string
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}

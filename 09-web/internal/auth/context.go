@@ -1,0 +1,17 @@
+package auth
+
+import "context"
+
+type identityKey struct{}
+
+// WithIdentity returns ctx carrying the caller's identity.
+func WithIdentity(ctx context.Context, id Identity) context.Context {
+	return context.WithValue(ctx, identityKey{}, id)
+}
+
+// IdentityFrom returns the caller's identity, if the call was authenticated.
+// Handlers of public methods get ok == false.
+func IdentityFrom(ctx context.Context) (Identity, bool) {
+	id, ok := ctx.Value(identityKey{}).(Identity)
+	return id, ok
+}

@@ -1,0 +1,168 @@
+// Package cli holds what the three service commands share: their common
+// flags, and a main that stops on Ctrl+C or SIGTERM.
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/devpki"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/mtls"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/telemetry"
+)
+
+// Main runs run until it returns, cancelling its context on Ctrl+C (SIGINT)
+// or SIGTERM, and exits 2 on an error.
+func Main(name string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, name+":", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// Common are the flags of every service: its certificate, the CA, the key
+// that verifies users' tokens, and how it stops.
+type Common struct {
+	TLS    mtls.Files
+	JWTKey string
+	Grace  time.Duration
+	Drain  time.Duration
+}
+
+// AddCommon registers the common flags of service on fs, defaulting to the
+// files cmd/devcerts writes.
+func AddCommon(fs *flag.FlagSet, service string) *Common {
+	c := &Common{}
+	dev := func(name string) string { return filepath.Join(".dev", name) }
+	fs.StringVar(&c.TLS.Cert, "tls-cert", dev(devpki.Cert(service)),
+		"this service's certificate `file` (PEM): served, and presented to the services it calls")
+	fs.StringVar(&c.TLS.Key, "tls-key", dev(devpki.Key(service)), "its private key `file` (PEM)")
+	fs.StringVar(&c.TLS.CA, "tls-ca", dev(devpki.CACert), "CA `file` that signs every service's certificate")
+	fs.StringVar(&c.JWTKey, "jwt-public-key", dev(devpki.SigningPubKey),
+		"`file` of the Ed25519 public key that verifies users' tokens")
+	fs.DurationVar(&c.Grace, "shutdown-timeout", 10*time.Second, "how long calls in flight may run after a stop signal")
+	fs.DurationVar(&c.Drain, "drain-delay", 0,
+		"after a stop signal, how long to keep serving while health says NOT_SERVING")
+	return c
+}
+
+// AddHealthAddr registers -health-addr, the plaintext port of the health
+// service alone, for an orchestrator's probes.
+func AddHealthAddr(fs *flag.FlagSet) *string {
+	return fs.String("health-addr", "", "also serve the health service alone, in plaintext, on `host:port`, "+
+		"for the kubelet's gRPC probes (off when empty)")
+}
+
+// ListenHealth listens on addr for srv's probes, unless addr is empty.
+func ListenHealth(srv *server.Server, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("-health-addr: %w", err)
+	}
+	srv.ProbeOn(lis)
+	return nil
+}
+
+// AddMetricsAddr registers -metrics-addr, the admin port of /metrics.
+func AddMetricsAddr(fs *flag.FlagSet) *string {
+	return fs.String("metrics-addr", "", "serve Prometheus metrics at http://`host:port`/metrics (off when empty); "+
+		"an admin port: keep it off the public network")
+}
+
+// Telemetry sets up service's telemetry (see package telemetry), and, when
+// addr is set, serves its metrics there until ctx ends. The returned stop
+// stops the metrics server and flushes what is left to export.
+func Telemetry(ctx context.Context, service, addr string, log *slog.Logger) (*telemetry.Telemetry, func(), error) {
+	tel, err := telemetry.Setup(ctx, service, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("telemetry: %w", err)
+	}
+	flush := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(ctx); err != nil {
+			log.Warn("telemetry was not all flushed", "err", err)
+		}
+	}
+	if addr == "" {
+		return tel, flush, nil
+	}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		flush()
+		return nil, nil, fmt.Errorf("-metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", tel.Metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := srv.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("metrics server failed", "err", err)
+		}
+	}()
+	return tel, func() { _ = srv.Close(); <-served; flush() }, nil
+}
+
+// Logger writes text lines to w, each carrying the trace and span of the
+// call it was logged in.
+func Logger(w io.Writer) *slog.Logger {
+	return slog.New(telemetry.LogHandler(slog.NewTextHandler(w, nil)))
+}
+
+// Shutdown is how the service stops.
+func (c *Common) Shutdown() server.Shutdown { return server.Shutdown{Drain: c.Drain, Grace: c.Grace} }
+
+// Verifier checks users' tokens with the public key.
+func (c *Common) Verifier() (*auth.Verifier, error) {
+	pub, err := devpki.LoadPublicKey(c.JWTKey)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewVerifier(map[string]ed25519.PublicKey{devpki.KeyID(pub): pub}, time.Now), nil
+}
+
+// Parse parses args, refusing positional arguments.
+func Parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	return nil
+}
+
+// Usage sets fs's usage text: a synopsis, then the flags.
+func Usage(fs *flag.FlagSet, synopsis string) {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\n%s\n\nFlags:\n", fs.Name(), synopsis)
+		fs.PrintDefaults()
+	}
+}

@@ -1,0 +1,182 @@
+package gateway_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/gateway"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/testutil"
+)
+
+// TestBodiesBeyondTheLimitAreRefused sends order bodies past MaxRequestBody,
+// with and without a Content-Length: each gets a 4xx, and nothing of them
+// is parsed.
+func TestBodiesBeyondTheLimitAreRefused(t *testing.T) {
+	e := start(t)
+	alice := e.keys.Token(t, "alice", auth.ScopeWriteOrders)
+	big := `{"items": [{"productId": "product-123", "quantity": 1}], "requestId": "` +
+		strings.Repeat("x", 2*gateway.MaxRequestBody) + `"}`
+	tests := []struct {
+		name    string
+		body    io.Reader
+		chunked bool
+		want    int
+	}{
+		{name: "a small order is served", body: strings.NewReader(`{"items": [{"productId": "product-123", "quantity": 1}]}`), want: http.StatusOK},
+		{name: "a large body that says its length is 413", body: strings.NewReader(big), want: http.StatusRequestEntityTooLarge},
+		{name: "a large body that does not is 400", body: io.MultiReader(strings.NewReader(big)), chunked: true, want: http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), "POST", e.base+"/v1/orders", tt.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.chunked {
+				req.ContentLength = -1
+			}
+			req.Header.Set("Authorization", "Bearer "+alice)
+			resp, err := e.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.want {
+				t.Fatalf("POST /v1/orders = %d %s, want %d", resp.StatusCode, body, tt.want)
+			}
+			if len(body) > 1024 {
+				t.Errorf("the answer is %d bytes: it must not echo the body", len(body))
+			}
+		})
+	}
+}
+
+// TestTheWatchSendsOneObjectALine reads the stream line by line, as a
+// client of newline-delimited JSON does, and sees a quantity of 0 shown.
+func TestTheWatchSendsOneObjectALine(t *testing.T) {
+	e := start(t)
+	if _, err := e.stock.Adjust(t.Context(), "product-456", -25); err != nil { // sold out
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", e.base+"/v1/products:watch?productIds=product-456", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := e.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	line, err := bufio.NewReader(resp.Body).ReadBytes('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg struct {
+		Result struct {
+			Inventory map[string]any `json:"inventory"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(line, &msg); err != nil {
+		t.Fatalf("first line %q is not one JSON object: %v", line, err)
+	}
+	if q, ok := msg.Result.Inventory["quantity"]; !ok || q != float64(0) {
+		t.Errorf("first line %s: want quantity 0 shown, not left out", line)
+	}
+}
+
+func TestRESTIsServedOverHTTP2(t *testing.T) {
+	e := start(t)
+	resp, err := e.http.Get(e.base + "/v1/products/product-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Errorf("protocol = %s, want HTTP/2", resp.Proto)
+	}
+}
+
+// TestASlowClientIsCutOff sends half a request and then nothing, as a
+// slowloris client does: the server must close the connection.
+func TestASlowClientIsCutOff(t *testing.T) {
+	e := start(t)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET /v1/products/product-123 HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	// The bound only turns a hang into a failure; it asserts no speed.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.Copy(io.Discard, conn); err != nil {
+		t.Fatalf("the connection was still open 30s later (%v); ReadHeaderTimeout is %s", err, gateway.ReadHeaderTimeout)
+	}
+}
+
+// TestTheClientAddressReachesTheGRPCLog: a REST call's gRPC log line names
+// the HTTP client, not only the gateway.
+func TestTheClientAddressReachesTheGRPCLog(t *testing.T) {
+	e := start(t)
+	if status, _ := e.do(t, "GET", "/v1/products/product-123", "", ""); status != http.StatusOK {
+		t.Fatalf("GET = %d", status)
+	}
+	testutil.WaitFor(t, "the call's log line", func() bool {
+		return strings.Contains(e.logs.String(), "method=/ecommerce.catalog.v1.ProductCatalogService/GetProduct")
+	})
+	if !strings.Contains(e.logs.String(), "forwarded_for=127.0.0.1") {
+		t.Errorf("log does not name the HTTP client:\n%s", e.logs.String())
+	}
+}
+
+// TestRESTWatchesAreSharedOutByClient opens watches over REST from one
+// client address until its share: the next is 429 with a QuotaFailure, at
+// once.
+func TestRESTWatchesAreSharedOutByClient(t *testing.T) {
+	e := start(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	open := func() *http.Response {
+		req, err := http.NewRequestWithContext(ctx, "GET", e.base+"/v1/products:watch?productIds=product-123", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := e.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	for i := range gateway.MaxRESTWatchersPerClient {
+		if resp := open(); resp.StatusCode != http.StatusOK {
+			t.Fatalf("watch %d = %s, want 200", i, resp.Status)
+		}
+	}
+	resp := open()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), "google.rpc.QuotaFailure") {
+		t.Fatalf("one watch too many = %s %s, want 429 with a QuotaFailure", resp.Status, body)
+	}
+	// The share is a client address's, whatever connections it opens.
+	for _, want := range []string{"a client address may hold at most 4 watch streams", `"watchers per client address"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the refusal does not say %s, the limit that refused:\n%s", want, body)
+		}
+	}
+	if strings.Contains(string(body), "connection") {
+		t.Errorf("the refusal names a connection, which is not what the gateway counts:\n%s", body)
+	}
+}

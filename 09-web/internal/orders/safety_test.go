@@ -1,0 +1,183 @@
+package orders_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/testutil"
+
+	commonv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/common/v1"
+	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
+)
+
+func TestARetriedCreateOrderPlacesOnce(t *testing.T) {
+	t.Run("the same request_id gets the same order, and stock is taken once", func(t *testing.T) {
+		e := newEnv(t, time.Second)
+		req := &ordersv1.CreateOrderRequest{Items: items("product-123", 2), RequestId: "9b2f6c1e-retry"}
+		first, err := e.client.CreateOrder(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := e.client.CreateOrder(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := again.GetOrder().GetId(), first.GetOrder().GetId(); got != want {
+			t.Errorf("retry placed %s, want the first order %s", got, want)
+		}
+		if l, _ := e.stock.Level("product-123"); l.Quantity != 98 {
+			t.Errorf("product-123 = %d after an order and its retry, want 98", l.Quantity)
+		}
+	})
+	t.Run("requests racing with one request_id place one order", func(t *testing.T) {
+		e := newEnv(t, time.Second)
+		req := &ordersv1.CreateOrderRequest{Items: items("product-123", 1), RequestId: "race"}
+		ids := make([]string, 8)
+		var wg sync.WaitGroup
+		for i := range ids {
+			wg.Go(func() {
+				resp, err := e.client.CreateOrder(context.Background(), req)
+				if err != nil {
+					t.Error(err)
+				}
+				ids[i] = resp.GetOrder().GetId()
+			})
+		}
+		wg.Wait()
+		for _, id := range ids[1:] {
+			if id != ids[0] {
+				t.Fatalf("racing requests placed %v, want one order", ids)
+			}
+		}
+		if l, _ := e.stock.Level("product-123"); l.Quantity != 99 {
+			t.Errorf("product-123 = %d, want 99: stock taken once", l.Quantity)
+		}
+	})
+	t.Run("a request_id reused for other items is InvalidArgument", func(t *testing.T) {
+		e := newEnv(t, time.Second)
+		if _, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 1), RequestId: "r1"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-456", 1), RequestId: "r1"})
+		if status.Code(err) != codes.InvalidArgument || badField(err) != "request_id" {
+			t.Errorf("reuse = %v, want InvalidArgument on request_id", err)
+		}
+	})
+	t.Run("a request_id refused for want of stock places the order when retried after a restock", func(t *testing.T) {
+		e := newEnv(t, time.Second)
+		req := &ordersv1.CreateOrderRequest{Items: items("product-456", 30), RequestId: "after-restock"}
+		if _, err := e.client.CreateOrder(t.Context(), req); status.Code(err) != codes.FailedPrecondition {
+			t.Fatalf("CreateOrder of 30 of 25 = %v, want FailedPrecondition", err)
+		}
+		if _, err := e.stock.Adjust(t.Context(), "product-456", 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.CreateOrder(t.Context(), req); err != nil {
+			t.Fatalf("the same request after a restock = %v, want the order placed", err)
+		}
+		if l, _ := e.stock.Level("product-456"); l.Quantity != 5 {
+			t.Errorf("product-456 = %d, want 5: 35 minus the one order", l.Quantity)
+		}
+	})
+	t.Run("without a request_id, two requests are two orders", func(t *testing.T) {
+		e := newEnv(t, time.Second)
+		if a, b := e.place(t, items("product-123", 1)), e.place(t, items("product-123", 1)); a == b {
+			t.Errorf("two orders share id %s", a)
+		}
+	})
+}
+
+// failingStore is a store that records orders but cannot place them, as a
+// database that went down while the catalog held the stock.
+type failingStore struct{ orders.Store }
+
+func (failingStore) Placed(context.Context, string, *commonv1.Money) (*ordersv1.Order, error) {
+	return nil, errors.New("database is down")
+}
+
+// forgetful reserves, but has nothing to give back on release: as a
+// catalog whose release went to a replica that held nothing.
+type forgetful struct{ orders.Stock }
+
+func (forgetful) Release(context.Context, string) (bool, error) { return false, nil }
+
+func TestStockIsGivenBackWhenPlacingFails(t *testing.T) {
+	tests := []struct {
+		name      string
+		forgetful bool
+		wantLog   string
+	}{
+		{"the stock comes back, and the log says so", false, `msg="gave back a failed order's stock"`},
+		{"a release that gives nothing back is a warning", true,
+			`level=WARN msg="the catalog held nothing for an order it had reserved"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := orders.Config{Orders: failingStore{testutil.NewOrderStore(t)}}
+			if tt.forgetful {
+				c.Stock = forgetful{orders.LocalStock(inventory.NewReservations(testutil.NewStock(t)),
+					catalog.NewStore(catalog.SampleProducts(), 0))}
+			}
+			e := newEnvWith(t, c)
+			_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 3, "product-456", 2)})
+			if status.Code(err) != codes.Unavailable {
+				t.Fatalf("CreateOrder = %v, want Unavailable", err)
+			}
+			for id, want := range map[string]int32{"product-123": 100, "product-456": 25} {
+				if l, _ := e.stock.Level(id); l.Quantity != want && !tt.forgetful { // forgetful has its own stock
+					t.Errorf("%s = %d after a failed order, want %d", id, l.Quantity, want)
+				}
+			}
+			if !strings.Contains(e.logs.String(), tt.wantLog) {
+				t.Errorf("logs lack %s:\n%s", tt.wantLog, e.logs)
+			}
+		})
+	}
+}
+
+// pricey is a catalog where everything costs almost the most an int64 of
+// nanos can hold.
+type pricey struct{}
+
+func (pricey) Prices(_ context.Context, ids []string) (map[string]*commonv1.Money, error) {
+	prices := map[string]*commonv1.Money{}
+	for _, id := range ids {
+		prices[id] = &commonv1.Money{CurrencyCode: "USD", Units: math.MaxInt64 / 1_000_000_000}
+	}
+	return prices, nil
+}
+
+func TestAnOrderTotalThatWouldOverflowIsRefused(t *testing.T) {
+	e := newEnvPriced(t, orders.Config{}, pricey{})
+	_, err := e.client.CreateOrder(t.Context(), &ordersv1.CreateOrderRequest{Items: items("product-123", 2)})
+	if status.Code(err) != codes.InvalidArgument || badField(err) != "items" {
+		t.Fatalf("CreateOrder = %v, want InvalidArgument on items", err)
+	}
+	if l, _ := e.stock.Level("product-123"); l.Quantity != 100 {
+		t.Errorf("a refused order took stock: product-123 = %d", l.Quantity)
+	}
+}
+
+func TestOrderIDsAreNotSequential(t *testing.T) {
+	e := newEnv(t, time.Second)
+	a, b := e.place(t, items("product-123", 1)), e.place(t, items("product-123", 1))
+	for _, id := range []string{a, b} {
+		if !orderID.MatchString(id) {
+			t.Errorf("order id %q is not order- and 16 random characters", id)
+		}
+	}
+	if a == b {
+		t.Errorf("two orders got the id %s", a)
+	}
+}

@@ -1,0 +1,50 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/tap"
+)
+
+// headerFieldOverhead is what HTTP/2 adds to each field's name and value
+// when it sizes a header list (RFC 9113, section 6.5.2).
+const headerFieldOverhead = 32
+
+// errHeadersTooLarge names the limit, never the headers: they may hold a
+// token, and echoing them would make the answer as large as the request.
+var errHeadersTooLarge = status.Error(codes.ResourceExhausted,
+	fmt.Sprintf("request headers exceed %d KiB", MaxCallHeaderSize>>10))
+
+// limitCallHeaders refuses a call whose headers exceed MaxCallHeaderSize
+// before any interceptor or handler runs. grpc-go answers the refusal on
+// that stream alone; it runs on the connection's reader, so it only adds.
+func limitCallHeaders(ctx context.Context, info *tap.Info) (context.Context, error) {
+	if headerListSize(info) > MaxCallHeaderSize {
+		return ctx, errHeadersTooLarge
+	}
+	return ctx, nil
+}
+
+// headerListSize sizes a call's headers as HTTP/2 does: name, value and 32
+// bytes a field. A binary value counts as the base64 it travelled as. The
+// fields grpc-go keeps out of tap.Info (:method, te, content-type,
+// grpc-timeout, grpc-encoding and the like) are left out: they are small
+// from a gRPC client, and only the connection's bound limits them.
+func headerListSize(info *tap.Info) int {
+	size := len(":path") + len(info.FullMethodName) + headerFieldOverhead
+	for name, values := range info.Header {
+		for _, v := range values {
+			n := len(v)
+			if strings.HasSuffix(name, "-bin") {
+				n = base64.RawStdEncoding.EncodedLen(n)
+			}
+			size += len(name) + n + headerFieldOverhead
+		}
+	}
+	return size
+}

@@ -1,0 +1,216 @@
+// Package server assembles a gRPC server: which services it offers and how
+// it stops. cmd/catalog, cmd/orders and the tests build their servers here.
+package server
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/telemetry"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
+	inventoryv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/inventory/v1"
+	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
+)
+
+// Server is a gRPC server with the lab services it was given, the standard
+// health service and server reflection registered.
+type Server struct {
+	grpc    *grpc.Server
+	health  *health.Server
+	served  []string // the services health reports on, besides the server's ""
+	stock   *inventory.Stock
+	log     *slog.Logger
+	stopCtx context.Context // cancelled when shutdown ends the open streams
+	stop    context.CancelFunc
+	probe   net.Listener // serves health alone, in plaintext, if set
+}
+
+// Config is what the server serves.
+type Config struct {
+	// Products and Stock are the catalog's. When Products is set, the server
+	// serves ProductCatalogService and InventoryService over them.
+	Products *catalog.Store
+	Stock    *inventory.Stock
+	// Orders, when set, is served as OrderManagementService. OrderStock is
+	// how it reaches the catalog (a catalogclient.Client across the
+	// network); nil means this server's own Products and Stock.
+	Orders        orders.Store
+	OrderStock    orders.Stock
+	TrackInterval time.Duration // pace of a tracked order's status changes
+	Log           *slog.Logger
+	// Verifier checks callers' tokens; every call passes the interceptor
+	// chain built around it (recovery, logging, authentication,
+	// authorization against auth.Policy).
+	Verifier *auth.Verifier
+	// Creds secures the transport. nil serves plaintext, which cmd/server
+	// allows only on loopback and only when asked to.
+	Creds credentials.TransportCredentials
+	// MaxConnectionAge, if set, replaces Keepalive's: a service behind DNS
+	// keeps it short, so that clients look up its replicas again.
+	MaxConnectionAge time.Duration
+	// Telemetry traces every call and records its metrics; nil records
+	// nothing.
+	Telemetry *telemetry.Telemetry
+}
+
+// New registers the services on a new gRPC server.
+func New(c Config) *Server {
+	s := &Server{health: health.NewServer(), stock: c.Stock, log: c.Log}
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
+	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
+	// Ending streams at shutdown sits inside the auth chain, so that the
+	// logging interceptor sees the status the caller gets.
+	tel := cmp.Or(c.Telemetry, telemetry.Off())
+	instruments := tel.Instruments()
+	opts := append(limitOptions(c.MaxConnectionAge), tel.ServerOption())
+	opts = append(opts, in.ServerOptions()...)
+	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
+	opts = append(opts, grpc.WaitForHandlers(true)) // Stop lets handlers finish: a release is not cut short
+	if c.Creds != nil {
+		opts = append(opts, grpc.Creds(c.Creds))
+	}
+	s.grpc = grpc.NewServer(opts...)
+	// Health lets load balancers, orchestrators and our checks ask "are you
+	// ready?" with a real RPC instead of guessing from an open port.
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	var held *inventory.Reservations
+	if c.Products != nil {
+		held = inventory.NewReservations(c.Stock)
+		products := catalog.NewService(c.Products, c.Stock, c.Log)
+		if err := tel.ObserveWatchers(products.OpenWatches); err != nil {
+			c.Log.Warn("cannot report open watchers", "err", err)
+		}
+		catalogv1.RegisterProductCatalogServiceServer(s.grpc, products)
+		inventoryv1.RegisterInventoryServiceServer(s.grpc,
+			catalog.NewInventoryService(c.Products, held, c.Log, instruments.Reservations, instruments.Releases))
+		s.serving(catalogv1.ProductCatalogService_ServiceDesc, inventoryv1.InventoryService_ServiceDesc)
+	}
+	if c.Orders != nil {
+		stock := c.OrderStock
+		if stock == nil {
+			stock = orders.LocalStock(held, c.Products)
+		}
+		ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{
+			Orders: c.Orders, Stock: stock,
+			TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log, Trackers: instruments.Trackers,
+		}))
+		s.serving(ordersv1.OrderManagementService_ServiceDesc)
+	}
+	// Reflection lets tools such as grpcurl discover the API at run time,
+	// so they need no copy of the .proto files.
+	reflection.Register(s.grpc)
+	return s
+}
+
+// serving tells the health service that these services are ready.
+func (s *Server) serving(descs ...grpc.ServiceDesc) {
+	for _, d := range descs {
+		s.served = append(s.served, d.ServiceName)
+		s.health.SetServingStatus(d.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	}
+}
+
+// draining turns the services NOT_SERVING, so that balancers send new calls
+// elsewhere, while the server as a whole ("") stays SERVING: it is alive,
+// and a liveness probe must not kill a process that is draining on purpose.
+func (s *Server) draining() {
+	for _, name := range s.served {
+		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
+	}
+}
+
+// ProbeOn makes Serve also answer the health service, alone and in
+// plaintext, on lis: the kubelet's gRPC probes speak neither TLS nor mTLS
+// unless a feature gate is on. It reports what the main port's health says.
+func (s *Server) ProbeOn(lis net.Listener) { s.probe = lis }
+
+// Kill closes the listener and every connection at once, with no graceful
+// stop: what callers see when the process crashes. Tests use it.
+func (s *Server) Kill() { s.grpc.Stop() }
+
+// Shutdown says how Serve stops.
+type Shutdown struct {
+	// Drain is how long the server keeps serving after health turns
+	// NOT_SERVING, so that load balancers see it and send new calls
+	// elsewhere before it stops taking them.
+	Drain time.Duration
+	// Grace is how long calls in flight may run once new calls are refused.
+	// Whatever is still running after that, a client that stopped reading
+	// included, is cut off.
+	Grace time.Duration
+	// BeforeStop, if set, runs once the open streams have ended and before
+	// new calls are refused: a REST gateway in front of this server drains
+	// there, while the calls it makes are still served.
+	BeforeStop func()
+}
+
+// Serve answers calls on lis until ctx ends, then shuts down: the services
+// turn NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
+// (a stream never finishes on its own, so waiting for one would always cost
+// the whole grace period), unary calls in flight get up to the grace period,
+// and whatever is left after that is cut off. It returns nil after a
+// shutdown asked for through ctx, and at once if serving fails.
+func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error {
+	defer s.stop()
+	if s.probe != nil {
+		probe := grpc.NewServer(limitOptions(0)...)
+		healthpb.RegisterHealthServer(probe, s.health)
+		go func() { _ = probe.Serve(s.probe) }()
+		defer probe.Stop()
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.grpc.Serve(lis) }()
+
+	select {
+	case err := <-served:
+		s.grpc.Stop()
+		return err
+	case <-ctx.Done():
+	}
+
+	s.log.Info("shutting down", "drain", sd.Drain, "grace", sd.Grace)
+	s.draining()
+	time.Sleep(sd.Drain)
+	if s.stock != nil {
+		s.stock.Close()
+	}
+	s.stop()
+	if sd.BeforeStop != nil {
+		sd.BeforeStop()
+	}
+	stopped := make(chan struct{})
+	go func() {
+		s.grpc.GracefulStop()
+		close(stopped)
+	}()
+	timer := time.NewTimer(sd.Grace)
+	defer timer.Stop()
+	select {
+	case <-stopped:
+	case <-timer.C:
+		s.log.Warn("calls still running after the grace period; closing them")
+		s.grpc.Stop()
+		<-stopped
+	}
+	// A stop that comes before Serve has started makes Serve return
+	// ErrServerStopped: that is the shutdown we asked for, not a failure.
+	if err := <-served; !errors.Is(err, grpc.ErrServerStopped) {
+		return err
+	}
+	return nil
+}

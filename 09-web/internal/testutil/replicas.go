@@ -1,0 +1,18 @@
+package testutil
+
+import (
+	"testing"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
+)
+
+// StartCatalogOn serves the sample catalog on stock, with the catalog's
+// certificate: replicas started on one stock share one store, as the
+// catalog processes of the Procfile do.
+func StartCatalogOn(t testing.TB, pki *PKI, stock *inventory.Stock) *Service {
+	t.Helper()
+	return serve(t, pki, "catalog", stock, server.Config{
+		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock})
+}
