@@ -21,6 +21,11 @@ func stage03() *harness.Check {
 				Hint: "the stream must keep sending until the client's deadline ends it"},
 			{Name: "bad input, and a watch of more than 50 products, is refused before any update is sent", Step: 3, Run: failingExample("watch-errors"),
 				Hint: "validate product_ids (1 to 50, known ids) before subscribing"},
+			{Name: "one connection holds at most 32 watches, and the 33rd is refused with ResourceExhausted", Step: 3,
+				Run: failingExample("watch-cap"),
+				Hint: "count watches per connection (its peer address) before subscribing, and refuse one beyond 32 with " +
+					"the message, QuotaFailure and RetryInfo of \"Caps on watchers\"; --streams opens each stream " +
+					"once the one before has its first update, and stops at the first that fails"},
 			{Name: "the stream closes cleanly when the client disconnects", Step: 4, Run: clientCancelEndsHandler("watch-ctrl-c", "Inventory Update", `msg="watch ended" products=[product-789]`),
 				Hint: "return from the handler when stream.Context() is done, and log `watch ended ... code=Canceled`"},
 			{Name: "when the server stops, open streams end with a clear status, and the client tries to resume", Step: 5,
