@@ -29,15 +29,16 @@ const maxResumes = 3
 //   - the server fails the stream otherwise: we print its status and exit
 //     non-zero.
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cf := newFlagSet("watch", "--ids=ID[,ID...] [--count=N]", 0, stderr)
+	fs, cf := newFlagSet("watch", "--ids=ID[,ID...] [--count=N | --streams=N]", 0, stderr)
 	ids := fs.String("ids", "", "comma-separated product `ids` to watch")
 	count := fs.Int("count", 0, "stop after `N` updates; 0 watches until Ctrl+C or the server ends the stream")
+	streams := fs.Int("streams", 1, "open `N` streams on one connection, to test the server's cap on watchers")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *count < 0 {
+	if err := checkWatchFlags(*count, *streams); err != nil {
 		fs.Usage()
-		return fmt.Errorf("--count must not be negative, got %d", *count)
+		return err
 	}
 	conn, callCtx, done, err := cf.open(ctx)
 	if err != nil {
@@ -48,6 +49,9 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		client: catalogv1.NewProductCatalogServiceClient(conn),
 		req:    &catalogv1.WatchProductsRequest{ProductIds: splitIDs(*ids)},
 		count:  *count, stdout: stdout,
+	}
+	if *streams > 1 {
+		return holdStreams(callCtx, w.client, w.req, *streams, stdout, stderr)
 	}
 	for resumes := 0; ; resumes++ {
 		err := w.watch(callCtx)
