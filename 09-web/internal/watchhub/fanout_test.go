@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/learn-grpc/learn-grpc/09-web/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
@@ -36,6 +38,11 @@ func (c *crowd) join(ctx context.Context, h *Hub, client string) {
 		defer c.wg.Done()
 		sawCurrent := false
 		_ = h.Watch(ctx, client, []string{"product-123", "product-456"}, func(r *catalogv1.WatchProductsResponse) error {
+			// Every viewer is sent the same message; encoding it at once from
+			// thousands of goroutines is safe, since it only reads it.
+			if _, err := proto.Marshal(r); err != nil {
+				return err
+			}
 			switch inv := r.GetInventory(); {
 			case inv.GetProductId() != "product-123":
 			case inv.GetQuantity() == 100:

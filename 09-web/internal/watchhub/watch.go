@@ -17,7 +17,9 @@ import (
 // returns when ctx ends (its status), the hub closes (Unavailable), send
 // fails (that error), or the catalog does not know an id (NotFound).
 // client is the viewer's address: each address holds at most a few watches.
-// send must not modify the message: every viewer is sent the same one.
+// send must not modify the message: every viewer is sent the same one. It
+// should fail once ctx ends, as a stream's Send does: a viewer blocked in
+// send notices neither ctx nor Close until it returns.
 //
 // While the catalog is unreachable a viewer stays connected with the last
 // levels it was sent; once the hub is back, it is sent whatever changed.
