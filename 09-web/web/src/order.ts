@@ -1,6 +1,6 @@
 // The order form: CreateOrder with the token and a request_id, then the
 // order's status from WatchOrder as it changes.
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { orders, loadToken, saveToken } from "./rpc";
 import { formatMoney } from "./money";
 import { clearErrors, isCanceled, retryable, retryDelayMs, showError, showViolations, summary } from "./errors";
@@ -75,7 +75,7 @@ export class OrderPanel {
         } catch (e) {
           const err = ConnectError.from(e);
           if (!retryable(err) || attempt + 1 >= maxTries) {
-            showError(this.form, this.error, err);
+            this.showError(err);
             return;
           }
           this.error.textContent = `${summary(err)}; sending again with request_id ${request.requestId}.`;
@@ -137,12 +137,22 @@ export class OrderPanel {
         }
         const err = ConnectError.from(e);
         if (!retryable(err)) {
-          showError(this.form, this.error, err);
+          this.showError(err);
           return;
         }
         await sleep(retryDelayMs(err) ?? backoffMs(attempt++), signal);
       }
     }
+  }
+
+  // showError shows err; a refused token is also named next to its input,
+  // though no BadRequest names it: the token is a header, not a field.
+  private showError(err: ConnectError): void {
+    const token =
+      err.code === Code.Unauthenticated || err.code === Code.PermissionDenied
+        ? [{ field: "token", description: err.rawMessage }]
+        : [];
+    showError(this.form, this.error, err, token);
   }
 
   // setStatus shows the status: its proto name in data-status, for programs,

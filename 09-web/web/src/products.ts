@@ -45,6 +45,7 @@ export class ProductList {
     } catch (e) {
       if (!isCanceled(e)) {
         showError(this.form, this.status, ConnectError.from(e));
+        this.resume(); // the list shown before stays live
       }
     }
   }
