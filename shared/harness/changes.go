@@ -49,9 +49,13 @@ func StageFiles(root, stage string) (map[string][]byte, error) {
 }
 
 // IsGenerated tells the files protoc plugins write (gen/, the OpenAPI
-// document) and go.sum, which a lesson never edits by hand.
+// document, 09's TypeScript), 09's page bundle and the lock files, which a
+// lesson never edits by hand.
 func IsGenerated(rel string) bool {
-	return strings.HasPrefix(rel, "gen/") || rel == "go.sum" || strings.HasSuffix(rel, ".swagger.json")
+	return strings.HasPrefix(rel, "gen/") || rel == "go.sum" || strings.HasSuffix(rel, ".swagger.json") ||
+		// 09's page: the TypeScript from the protos, the bundle, npm's lock file.
+		strings.HasPrefix(rel, "web/src/gen/") || strings.HasPrefix(rel, "web/dist/") ||
+		rel == "web/package-lock.json"
 }
 
 // Changes is what a stage adds to, changes in and removes from the stage
