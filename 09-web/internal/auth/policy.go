@@ -35,6 +35,7 @@ const OrdersService = "spiffe://learn-grpc.dev/orders"
 var Policy = map[string]Rule{
 	"/ecommerce.catalog.v1.ProductCatalogService/GetProduct":     public,
 	"/ecommerce.catalog.v1.ProductCatalogService/SearchProducts": public,
+	"/ecommerce.catalog.v1.ProductCatalogService/ListProducts":   public,
 	"/ecommerce.catalog.v1.ProductCatalogService/WatchProducts":  public,
 
 	"/ecommerce.inventory.v1.InventoryService/ReserveStock": {Peer: OrdersService},

@@ -1,15 +1,11 @@
-// The product list: SearchProducts finds the products, and one WatchProducts
-// stream keeps their stock live until the page aborts it.
+// The product list: ListProducts (or SearchProducts, for a query) finds the
+// products, and one WatchProducts stream keeps their stock live until the page aborts it.
 import { ConnectError } from "@connectrpc/connect";
 import { catalog } from "./rpc";
 import { formatMoney } from "./money";
 import { isCanceled, retryable, retryDelayMs, showError, clearErrors, summary } from "./errors";
 import { backoffMs, sleep } from "./sleep";
 import type { Product } from "./gen/ecommerce/catalog/v1/catalog_pb";
-
-// SearchProducts refuses an empty query, and the catalog has no "list all":
-// with an empty search box the page shows these departments.
-const departments = ["books", "electronics"];
 
 // The catalog watches at most 50 products in one call (MaxWatchedProducts).
 const maxWatched = 50;
@@ -115,14 +111,13 @@ export class ProductList {
   }
 }
 
-// find is SearchProducts for query, or for each department when it is empty.
+// find is SearchProducts for query, or the catalog's first page when the
+// search box is empty: as many products as one watch can follow.
 async function find(query: string, signal: AbortSignal): Promise<Product[]> {
   if (query !== "") {
     return (await catalog.searchProducts({ query }, { signal })).products;
   }
-  const found = await Promise.all(departments.map((d) => catalog.searchProducts({ query: d }, { signal })));
-  const byId = new Map(found.flatMap((res) => res.products).map((p) => [p.id, p]));
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return (await catalog.listProducts({ pageSize: maxWatched }, { signal })).products;
 }
 
 // row is one product: its name and categories, price, and stock cell.

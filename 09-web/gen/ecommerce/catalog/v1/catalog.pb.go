@@ -295,6 +295,116 @@ func (x *SearchProductsResponse) GetProducts() []*Product {
 	return nil
 }
 
+// ListProductsRequest asks for one page of the catalog.
+type ListProductsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many products; 0 means 20, and more than 50 means 50.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Where to go on: the next_page_token of the page before; empty for the
+	// first page.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductsRequest) Reset() {
+	*x = ListProductsRequest{}
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductsRequest) ProtoMessage() {}
+
+func (x *ListProductsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductsRequest.ProtoReflect.Descriptor instead.
+func (*ListProductsRequest) Descriptor() ([]byte, []int) {
+	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListProductsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListProductsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListProductsResponse is one page of products, ordered by id.
+type ListProductsResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Products []*Product             `protobuf:"bytes,1,rep,name=products,proto3" json:"products,omitempty"`
+	// Pass it as page_token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductsResponse) Reset() {
+	*x = ListProductsResponse{}
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductsResponse) ProtoMessage() {}
+
+func (x *ListProductsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductsResponse.ProtoReflect.Descriptor instead.
+func (*ListProductsResponse) Descriptor() ([]byte, []int) {
+	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListProductsResponse) GetProducts() []*Product {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+func (x *ListProductsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 // WatchProductsRequest names the products to watch.
 type WatchProductsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -306,7 +416,7 @@ type WatchProductsRequest struct {
 
 func (x *WatchProductsRequest) Reset() {
 	*x = WatchProductsRequest{}
-	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[5]
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -318,7 +428,7 @@ func (x *WatchProductsRequest) String() string {
 func (*WatchProductsRequest) ProtoMessage() {}
 
 func (x *WatchProductsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[5]
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -331,7 +441,7 @@ func (x *WatchProductsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchProductsRequest.ProtoReflect.Descriptor instead.
 func (*WatchProductsRequest) Descriptor() ([]byte, []int) {
-	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
+	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *WatchProductsRequest) GetProductIds() []string {
@@ -353,7 +463,7 @@ type WatchProductsResponse struct {
 
 func (x *WatchProductsResponse) Reset() {
 	*x = WatchProductsResponse{}
-	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[6]
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -365,7 +475,7 @@ func (x *WatchProductsResponse) String() string {
 func (*WatchProductsResponse) ProtoMessage() {}
 
 func (x *WatchProductsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[6]
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -378,7 +488,7 @@ func (x *WatchProductsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchProductsResponse.ProtoReflect.Descriptor instead.
 func (*WatchProductsResponse) Descriptor() ([]byte, []int) {
-	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
+	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WatchProductsResponse) GetInventory() *ProductInventory {
@@ -402,7 +512,7 @@ type ProductInventory struct {
 
 func (x *ProductInventory) Reset() {
 	*x = ProductInventory{}
-	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[7]
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -414,7 +524,7 @@ func (x *ProductInventory) String() string {
 func (*ProductInventory) ProtoMessage() {}
 
 func (x *ProductInventory) ProtoReflect() protoreflect.Message {
-	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[7]
+	mi := &file_ecommerce_catalog_v1_catalog_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -427,7 +537,7 @@ func (x *ProductInventory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProductInventory.ProtoReflect.Descriptor instead.
 func (*ProductInventory) Descriptor() ([]byte, []int) {
-	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{7}
+	return file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ProductInventory) GetProductId() string {
@@ -473,7 +583,14 @@ const file_ecommerce_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x15SearchProductsRequest\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\"S\n" +
 	"\x16SearchProductsResponse\x129\n" +
-	"\bproducts\x18\x01 \x03(\v2\x1d.ecommerce.catalog.v1.ProductR\bproducts\"7\n" +
+	"\bproducts\x18\x01 \x03(\v2\x1d.ecommerce.catalog.v1.ProductR\bproducts\"Q\n" +
+	"\x13ListProductsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"y\n" +
+	"\x14ListProductsResponse\x129\n" +
+	"\bproducts\x18\x01 \x03(\v2\x1d.ecommerce.catalog.v1.ProductR\bproducts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"7\n" +
 	"\x14WatchProductsRequest\x12\x1f\n" +
 	"\vproduct_ids\x18\x01 \x03(\tR\n" +
 	"productIds\"]\n" +
@@ -484,11 +601,12 @@ const file_ecommerce_catalog_v1_catalog_proto_rawDesc = "" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1a\n" +
 	"\bquantity\x18\x02 \x01(\x05R\bquantity\x129\n" +
 	"\n" +
-	"updated_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt2\xd1\x02\n" +
+	"updated_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt2\xb8\x03\n" +
 	"\x15ProductCatalogService\x12_\n" +
 	"\n" +
 	"GetProduct\x12'.ecommerce.catalog.v1.GetProductRequest\x1a(.ecommerce.catalog.v1.GetProductResponse\x12k\n" +
-	"\x0eSearchProducts\x12+.ecommerce.catalog.v1.SearchProductsRequest\x1a,.ecommerce.catalog.v1.SearchProductsResponse\x12j\n" +
+	"\x0eSearchProducts\x12+.ecommerce.catalog.v1.SearchProductsRequest\x1a,.ecommerce.catalog.v1.SearchProductsResponse\x12e\n" +
+	"\fListProducts\x12).ecommerce.catalog.v1.ListProductsRequest\x1a*.ecommerce.catalog.v1.ListProductsResponse\x12j\n" +
 	"\rWatchProducts\x12*.ecommerce.catalog.v1.WatchProductsRequest\x1a+.ecommerce.catalog.v1.WatchProductsResponse0\x01BLZJgithub.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1;catalogv1b\x06proto3"
 
 var (
@@ -503,37 +621,42 @@ func file_ecommerce_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_ecommerce_catalog_v1_catalog_proto_rawDescData
 }
 
-var file_ecommerce_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_ecommerce_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_ecommerce_catalog_v1_catalog_proto_goTypes = []any{
 	(*Product)(nil),                // 0: ecommerce.catalog.v1.Product
 	(*GetProductRequest)(nil),      // 1: ecommerce.catalog.v1.GetProductRequest
 	(*GetProductResponse)(nil),     // 2: ecommerce.catalog.v1.GetProductResponse
 	(*SearchProductsRequest)(nil),  // 3: ecommerce.catalog.v1.SearchProductsRequest
 	(*SearchProductsResponse)(nil), // 4: ecommerce.catalog.v1.SearchProductsResponse
-	(*WatchProductsRequest)(nil),   // 5: ecommerce.catalog.v1.WatchProductsRequest
-	(*WatchProductsResponse)(nil),  // 6: ecommerce.catalog.v1.WatchProductsResponse
-	(*ProductInventory)(nil),       // 7: ecommerce.catalog.v1.ProductInventory
-	(*v1.Money)(nil),               // 8: ecommerce.common.v1.Money
-	(*timestamppb.Timestamp)(nil),  // 9: google.protobuf.Timestamp
+	(*ListProductsRequest)(nil),    // 5: ecommerce.catalog.v1.ListProductsRequest
+	(*ListProductsResponse)(nil),   // 6: ecommerce.catalog.v1.ListProductsResponse
+	(*WatchProductsRequest)(nil),   // 7: ecommerce.catalog.v1.WatchProductsRequest
+	(*WatchProductsResponse)(nil),  // 8: ecommerce.catalog.v1.WatchProductsResponse
+	(*ProductInventory)(nil),       // 9: ecommerce.catalog.v1.ProductInventory
+	(*v1.Money)(nil),               // 10: ecommerce.common.v1.Money
+	(*timestamppb.Timestamp)(nil),  // 11: google.protobuf.Timestamp
 }
 var file_ecommerce_catalog_v1_catalog_proto_depIdxs = []int32{
-	8, // 0: ecommerce.catalog.v1.Product.price:type_name -> ecommerce.common.v1.Money
-	9, // 1: ecommerce.catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
-	0, // 2: ecommerce.catalog.v1.GetProductResponse.product:type_name -> ecommerce.catalog.v1.Product
-	0, // 3: ecommerce.catalog.v1.SearchProductsResponse.products:type_name -> ecommerce.catalog.v1.Product
-	7, // 4: ecommerce.catalog.v1.WatchProductsResponse.inventory:type_name -> ecommerce.catalog.v1.ProductInventory
-	9, // 5: ecommerce.catalog.v1.ProductInventory.updated_at:type_name -> google.protobuf.Timestamp
-	1, // 6: ecommerce.catalog.v1.ProductCatalogService.GetProduct:input_type -> ecommerce.catalog.v1.GetProductRequest
-	3, // 7: ecommerce.catalog.v1.ProductCatalogService.SearchProducts:input_type -> ecommerce.catalog.v1.SearchProductsRequest
-	5, // 8: ecommerce.catalog.v1.ProductCatalogService.WatchProducts:input_type -> ecommerce.catalog.v1.WatchProductsRequest
-	2, // 9: ecommerce.catalog.v1.ProductCatalogService.GetProduct:output_type -> ecommerce.catalog.v1.GetProductResponse
-	4, // 10: ecommerce.catalog.v1.ProductCatalogService.SearchProducts:output_type -> ecommerce.catalog.v1.SearchProductsResponse
-	6, // 11: ecommerce.catalog.v1.ProductCatalogService.WatchProducts:output_type -> ecommerce.catalog.v1.WatchProductsResponse
-	9, // [9:12] is the sub-list for method output_type
-	6, // [6:9] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	10, // 0: ecommerce.catalog.v1.Product.price:type_name -> ecommerce.common.v1.Money
+	11, // 1: ecommerce.catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
+	0,  // 2: ecommerce.catalog.v1.GetProductResponse.product:type_name -> ecommerce.catalog.v1.Product
+	0,  // 3: ecommerce.catalog.v1.SearchProductsResponse.products:type_name -> ecommerce.catalog.v1.Product
+	0,  // 4: ecommerce.catalog.v1.ListProductsResponse.products:type_name -> ecommerce.catalog.v1.Product
+	9,  // 5: ecommerce.catalog.v1.WatchProductsResponse.inventory:type_name -> ecommerce.catalog.v1.ProductInventory
+	11, // 6: ecommerce.catalog.v1.ProductInventory.updated_at:type_name -> google.protobuf.Timestamp
+	1,  // 7: ecommerce.catalog.v1.ProductCatalogService.GetProduct:input_type -> ecommerce.catalog.v1.GetProductRequest
+	3,  // 8: ecommerce.catalog.v1.ProductCatalogService.SearchProducts:input_type -> ecommerce.catalog.v1.SearchProductsRequest
+	5,  // 9: ecommerce.catalog.v1.ProductCatalogService.ListProducts:input_type -> ecommerce.catalog.v1.ListProductsRequest
+	7,  // 10: ecommerce.catalog.v1.ProductCatalogService.WatchProducts:input_type -> ecommerce.catalog.v1.WatchProductsRequest
+	2,  // 11: ecommerce.catalog.v1.ProductCatalogService.GetProduct:output_type -> ecommerce.catalog.v1.GetProductResponse
+	4,  // 12: ecommerce.catalog.v1.ProductCatalogService.SearchProducts:output_type -> ecommerce.catalog.v1.SearchProductsResponse
+	6,  // 13: ecommerce.catalog.v1.ProductCatalogService.ListProducts:output_type -> ecommerce.catalog.v1.ListProductsResponse
+	8,  // 14: ecommerce.catalog.v1.ProductCatalogService.WatchProducts:output_type -> ecommerce.catalog.v1.WatchProductsResponse
+	11, // [11:15] is the sub-list for method output_type
+	7,  // [7:11] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_ecommerce_catalog_v1_catalog_proto_init() }
@@ -547,7 +670,7 @@ func file_ecommerce_catalog_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ecommerce_catalog_v1_catalog_proto_rawDesc), len(file_ecommerce_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

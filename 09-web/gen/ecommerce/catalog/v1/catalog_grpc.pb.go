@@ -25,6 +25,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ProductCatalogService_GetProduct_FullMethodName     = "/ecommerce.catalog.v1.ProductCatalogService/GetProduct"
 	ProductCatalogService_SearchProducts_FullMethodName = "/ecommerce.catalog.v1.ProductCatalogService/SearchProducts"
+	ProductCatalogService_ListProducts_FullMethodName   = "/ecommerce.catalog.v1.ProductCatalogService/ListProducts"
 	ProductCatalogService_WatchProducts_FullMethodName  = "/ecommerce.catalog.v1.ProductCatalogService/WatchProducts"
 )
 
@@ -40,6 +41,11 @@ type ProductCatalogServiceClient interface {
 	// SearchProducts returns the products whose name or category contains the
 	// query, ignoring case. Errors: INVALID_ARGUMENT for an empty query.
 	SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error)
+	// ListProducts returns the catalog a page at a time, ordered by id: what a
+	// storefront shows before anyone searches.
+	// Errors: INVALID_ARGUMENT for a negative page_size or a page_token this
+	// method did not return.
+	ListProducts(ctx context.Context, in *ListProductsRequest, opts ...grpc.CallOption) (*ListProductsResponse, error)
 	// WatchProducts streams stock levels: first the current level of each
 	// product asked for, then every change as it happens, until the client
 	// cancels or the server stops. A watcher that reads slowly is sent the
@@ -77,6 +83,16 @@ func (c *productCatalogServiceClient) SearchProducts(ctx context.Context, in *Se
 	return out, nil
 }
 
+func (c *productCatalogServiceClient) ListProducts(ctx context.Context, in *ListProductsRequest, opts ...grpc.CallOption) (*ListProductsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListProductsResponse)
+	err := c.cc.Invoke(ctx, ProductCatalogService_ListProducts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *productCatalogServiceClient) WatchProducts(ctx context.Context, in *WatchProductsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchProductsResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &ProductCatalogService_ServiceDesc.Streams[0], ProductCatalogService_WatchProducts_FullMethodName, cOpts...)
@@ -108,6 +124,11 @@ type ProductCatalogServiceServer interface {
 	// SearchProducts returns the products whose name or category contains the
 	// query, ignoring case. Errors: INVALID_ARGUMENT for an empty query.
 	SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error)
+	// ListProducts returns the catalog a page at a time, ordered by id: what a
+	// storefront shows before anyone searches.
+	// Errors: INVALID_ARGUMENT for a negative page_size or a page_token this
+	// method did not return.
+	ListProducts(context.Context, *ListProductsRequest) (*ListProductsResponse, error)
 	// WatchProducts streams stock levels: first the current level of each
 	// product asked for, then every change as it happens, until the client
 	// cancels or the server stops. A watcher that reads slowly is sent the
@@ -130,6 +151,9 @@ func (UnimplementedProductCatalogServiceServer) GetProduct(context.Context, *Get
 }
 func (UnimplementedProductCatalogServiceServer) SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SearchProducts not implemented")
+}
+func (UnimplementedProductCatalogServiceServer) ListProducts(context.Context, *ListProductsRequest) (*ListProductsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListProducts not implemented")
 }
 func (UnimplementedProductCatalogServiceServer) WatchProducts(*WatchProductsRequest, grpc.ServerStreamingServer[WatchProductsResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchProducts not implemented")
@@ -191,6 +215,24 @@ func _ProductCatalogService_SearchProducts_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ProductCatalogService_ListProducts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListProductsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProductCatalogServiceServer).ListProducts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProductCatalogService_ListProducts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProductCatalogServiceServer).ListProducts(ctx, req.(*ListProductsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ProductCatalogService_WatchProducts_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchProductsRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -216,6 +258,10 @@ var ProductCatalogService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SearchProducts",
 			Handler:    _ProductCatalogService_SearchProducts_Handler,
+		},
+		{
+			MethodName: "ListProducts",
+			Handler:    _ProductCatalogService_ListProducts_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

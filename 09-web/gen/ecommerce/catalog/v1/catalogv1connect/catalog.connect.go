@@ -42,6 +42,9 @@ const (
 	// ProductCatalogServiceSearchProductsProcedure is the fully-qualified name of the
 	// ProductCatalogService's SearchProducts RPC.
 	ProductCatalogServiceSearchProductsProcedure = "/ecommerce.catalog.v1.ProductCatalogService/SearchProducts"
+	// ProductCatalogServiceListProductsProcedure is the fully-qualified name of the
+	// ProductCatalogService's ListProducts RPC.
+	ProductCatalogServiceListProductsProcedure = "/ecommerce.catalog.v1.ProductCatalogService/ListProducts"
 	// ProductCatalogServiceWatchProductsProcedure is the fully-qualified name of the
 	// ProductCatalogService's WatchProducts RPC.
 	ProductCatalogServiceWatchProductsProcedure = "/ecommerce.catalog.v1.ProductCatalogService/WatchProducts"
@@ -56,6 +59,11 @@ type ProductCatalogServiceClient interface {
 	// SearchProducts returns the products whose name or category contains the
 	// query, ignoring case. Errors: INVALID_ARGUMENT for an empty query.
 	SearchProducts(context.Context, *connect.Request[v1.SearchProductsRequest]) (*connect.Response[v1.SearchProductsResponse], error)
+	// ListProducts returns the catalog a page at a time, ordered by id: what a
+	// storefront shows before anyone searches.
+	// Errors: INVALID_ARGUMENT for a negative page_size or a page_token this
+	// method did not return.
+	ListProducts(context.Context, *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
 	// WatchProducts streams stock levels: first the current level of each
 	// product asked for, then every change as it happens, until the client
 	// cancels or the server stops. A watcher that reads slowly is sent the
@@ -88,6 +96,12 @@ func NewProductCatalogServiceClient(httpClient connect.HTTPClient, baseURL strin
 			connect.WithSchema(productCatalogServiceMethods.ByName("SearchProducts")),
 			connect.WithClientOptions(opts...),
 		),
+		listProducts: connect.NewClient[v1.ListProductsRequest, v1.ListProductsResponse](
+			httpClient,
+			baseURL+ProductCatalogServiceListProductsProcedure,
+			connect.WithSchema(productCatalogServiceMethods.ByName("ListProducts")),
+			connect.WithClientOptions(opts...),
+		),
 		watchProducts: connect.NewClient[v1.WatchProductsRequest, v1.WatchProductsResponse](
 			httpClient,
 			baseURL+ProductCatalogServiceWatchProductsProcedure,
@@ -101,6 +115,7 @@ func NewProductCatalogServiceClient(httpClient connect.HTTPClient, baseURL strin
 type productCatalogServiceClient struct {
 	getProduct     *connect.Client[v1.GetProductRequest, v1.GetProductResponse]
 	searchProducts *connect.Client[v1.SearchProductsRequest, v1.SearchProductsResponse]
+	listProducts   *connect.Client[v1.ListProductsRequest, v1.ListProductsResponse]
 	watchProducts  *connect.Client[v1.WatchProductsRequest, v1.WatchProductsResponse]
 }
 
@@ -112,6 +127,11 @@ func (c *productCatalogServiceClient) GetProduct(ctx context.Context, req *conne
 // SearchProducts calls ecommerce.catalog.v1.ProductCatalogService.SearchProducts.
 func (c *productCatalogServiceClient) SearchProducts(ctx context.Context, req *connect.Request[v1.SearchProductsRequest]) (*connect.Response[v1.SearchProductsResponse], error) {
 	return c.searchProducts.CallUnary(ctx, req)
+}
+
+// ListProducts calls ecommerce.catalog.v1.ProductCatalogService.ListProducts.
+func (c *productCatalogServiceClient) ListProducts(ctx context.Context, req *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error) {
+	return c.listProducts.CallUnary(ctx, req)
 }
 
 // WatchProducts calls ecommerce.catalog.v1.ProductCatalogService.WatchProducts.
@@ -128,6 +148,11 @@ type ProductCatalogServiceHandler interface {
 	// SearchProducts returns the products whose name or category contains the
 	// query, ignoring case. Errors: INVALID_ARGUMENT for an empty query.
 	SearchProducts(context.Context, *connect.Request[v1.SearchProductsRequest]) (*connect.Response[v1.SearchProductsResponse], error)
+	// ListProducts returns the catalog a page at a time, ordered by id: what a
+	// storefront shows before anyone searches.
+	// Errors: INVALID_ARGUMENT for a negative page_size or a page_token this
+	// method did not return.
+	ListProducts(context.Context, *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
 	// WatchProducts streams stock levels: first the current level of each
 	// product asked for, then every change as it happens, until the client
 	// cancels or the server stops. A watcher that reads slowly is sent the
@@ -156,6 +181,12 @@ func NewProductCatalogServiceHandler(svc ProductCatalogServiceHandler, opts ...c
 		connect.WithSchema(productCatalogServiceMethods.ByName("SearchProducts")),
 		connect.WithHandlerOptions(opts...),
 	)
+	productCatalogServiceListProductsHandler := connect.NewUnaryHandler(
+		ProductCatalogServiceListProductsProcedure,
+		svc.ListProducts,
+		connect.WithSchema(productCatalogServiceMethods.ByName("ListProducts")),
+		connect.WithHandlerOptions(opts...),
+	)
 	productCatalogServiceWatchProductsHandler := connect.NewServerStreamHandler(
 		ProductCatalogServiceWatchProductsProcedure,
 		svc.WatchProducts,
@@ -168,6 +199,8 @@ func NewProductCatalogServiceHandler(svc ProductCatalogServiceHandler, opts ...c
 			productCatalogServiceGetProductHandler.ServeHTTP(w, r)
 		case ProductCatalogServiceSearchProductsProcedure:
 			productCatalogServiceSearchProductsHandler.ServeHTTP(w, r)
+		case ProductCatalogServiceListProductsProcedure:
+			productCatalogServiceListProductsHandler.ServeHTTP(w, r)
 		case ProductCatalogServiceWatchProductsProcedure:
 			productCatalogServiceWatchProductsHandler.ServeHTTP(w, r)
 		default:
@@ -185,6 +218,10 @@ func (UnimplementedProductCatalogServiceHandler) GetProduct(context.Context, *co
 
 func (UnimplementedProductCatalogServiceHandler) SearchProducts(context.Context, *connect.Request[v1.SearchProductsRequest]) (*connect.Response[v1.SearchProductsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ecommerce.catalog.v1.ProductCatalogService.SearchProducts is not implemented"))
+}
+
+func (UnimplementedProductCatalogServiceHandler) ListProducts(context.Context, *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ecommerce.catalog.v1.ProductCatalogService.ListProducts is not implemented"))
 }
 
 func (UnimplementedProductCatalogServiceHandler) WatchProducts(context.Context, *connect.Request[v1.WatchProductsRequest], *connect.ServerStream[v1.WatchProductsResponse]) error {

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ecommerce/catalog/v1/catalog.proto.
  */
 export const file_ecommerce_catalog_v1_catalog: GenFile = /*@__PURE__*/
-  fileDesc("CiJlY29tbWVyY2UvY2F0YWxvZy92MS9jYXRhbG9nLnByb3RvEhRlY29tbWVyY2UuY2F0YWxvZy52MSK4AQoHUHJvZHVjdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEikKBXByaWNlGAQgASgLMhouZWNvbW1lcmNlLmNvbW1vbi52MS5Nb25leRISCgpjYXRlZ29yaWVzGAUgAygJEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSgQIBhAHUglwcmljZV91c2QiHwoRR2V0UHJvZHVjdFJlcXVlc3QSCgoCaWQYASABKAkiRAoSR2V0UHJvZHVjdFJlc3BvbnNlEi4KB3Byb2R1Y3QYASABKAsyHS5lY29tbWVyY2UuY2F0YWxvZy52MS5Qcm9kdWN0IiYKFVNlYXJjaFByb2R1Y3RzUmVxdWVzdBINCgVxdWVyeRgBIAEoCSJJChZTZWFyY2hQcm9kdWN0c1Jlc3BvbnNlEi8KCHByb2R1Y3RzGAEgAygLMh0uZWNvbW1lcmNlLmNhdGFsb2cudjEuUHJvZHVjdCIrChRXYXRjaFByb2R1Y3RzUmVxdWVzdBITCgtwcm9kdWN0X2lkcxgBIAMoCSJSChVXYXRjaFByb2R1Y3RzUmVzcG9uc2USOQoJaW52ZW50b3J5GAEgASgLMiYuZWNvbW1lcmNlLmNhdGFsb2cudjEuUHJvZHVjdEludmVudG9yeSJoChBQcm9kdWN0SW52ZW50b3J5EhIKCnByb2R1Y3RfaWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSLgoKdXBkYXRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAy0QIKFVByb2R1Y3RDYXRhbG9nU2VydmljZRJfCgpHZXRQcm9kdWN0EicuZWNvbW1lcmNlLmNhdGFsb2cudjEuR2V0UHJvZHVjdFJlcXVlc3QaKC5lY29tbWVyY2UuY2F0YWxvZy52MS5HZXRQcm9kdWN0UmVzcG9uc2USawoOU2VhcmNoUHJvZHVjdHMSKy5lY29tbWVyY2UuY2F0YWxvZy52MS5TZWFyY2hQcm9kdWN0c1JlcXVlc3QaLC5lY29tbWVyY2UuY2F0YWxvZy52MS5TZWFyY2hQcm9kdWN0c1Jlc3BvbnNlEmoKDVdhdGNoUHJvZHVjdHMSKi5lY29tbWVyY2UuY2F0YWxvZy52MS5XYXRjaFByb2R1Y3RzUmVxdWVzdBorLmVjb21tZXJjZS5jYXRhbG9nLnYxLldhdGNoUHJvZHVjdHNSZXNwb25zZTABYgZwcm90bzM", [file_ecommerce_common_v1_money, file_google_protobuf_timestamp]);
+  fileDesc("CiJlY29tbWVyY2UvY2F0YWxvZy92MS9jYXRhbG9nLnByb3RvEhRlY29tbWVyY2UuY2F0YWxvZy52MSK4AQoHUHJvZHVjdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEikKBXByaWNlGAQgASgLMhouZWNvbW1lcmNlLmNvbW1vbi52MS5Nb25leRISCgpjYXRlZ29yaWVzGAUgAygJEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSgQIBhAHUglwcmljZV91c2QiHwoRR2V0UHJvZHVjdFJlcXVlc3QSCgoCaWQYASABKAkiRAoSR2V0UHJvZHVjdFJlc3BvbnNlEi4KB3Byb2R1Y3QYASABKAsyHS5lY29tbWVyY2UuY2F0YWxvZy52MS5Qcm9kdWN0IiYKFVNlYXJjaFByb2R1Y3RzUmVxdWVzdBINCgVxdWVyeRgBIAEoCSJJChZTZWFyY2hQcm9kdWN0c1Jlc3BvbnNlEi8KCHByb2R1Y3RzGAEgAygLMh0uZWNvbW1lcmNlLmNhdGFsb2cudjEuUHJvZHVjdCI8ChNMaXN0UHJvZHVjdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImAKFExpc3RQcm9kdWN0c1Jlc3BvbnNlEi8KCHByb2R1Y3RzGAEgAygLMh0uZWNvbW1lcmNlLmNhdGFsb2cudjEuUHJvZHVjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiKwoUV2F0Y2hQcm9kdWN0c1JlcXVlc3QSEwoLcHJvZHVjdF9pZHMYASADKAkiUgoVV2F0Y2hQcm9kdWN0c1Jlc3BvbnNlEjkKCWludmVudG9yeRgBIAEoCzImLmVjb21tZXJjZS5jYXRhbG9nLnYxLlByb2R1Y3RJbnZlbnRvcnkiaAoQUHJvZHVjdEludmVudG9yeRISCgpwcm9kdWN0X2lkGAEgASgJEhAKCHF1YW50aXR5GAIgASgFEi4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wMrgDChVQcm9kdWN0Q2F0YWxvZ1NlcnZpY2USXwoKR2V0UHJvZHVjdBInLmVjb21tZXJjZS5jYXRhbG9nLnYxLkdldFByb2R1Y3RSZXF1ZXN0GiguZWNvbW1lcmNlLmNhdGFsb2cudjEuR2V0UHJvZHVjdFJlc3BvbnNlEmsKDlNlYXJjaFByb2R1Y3RzEisuZWNvbW1lcmNlLmNhdGFsb2cudjEuU2VhcmNoUHJvZHVjdHNSZXF1ZXN0GiwuZWNvbW1lcmNlLmNhdGFsb2cudjEuU2VhcmNoUHJvZHVjdHNSZXNwb25zZRJlCgxMaXN0UHJvZHVjdHMSKS5lY29tbWVyY2UuY2F0YWxvZy52MS5MaXN0UHJvZHVjdHNSZXF1ZXN0GiouZWNvbW1lcmNlLmNhdGFsb2cudjEuTGlzdFByb2R1Y3RzUmVzcG9uc2USagoNV2F0Y2hQcm9kdWN0cxIqLmVjb21tZXJjZS5jYXRhbG9nLnYxLldhdGNoUHJvZHVjdHNSZXF1ZXN0GisuZWNvbW1lcmNlLmNhdGFsb2cudjEuV2F0Y2hQcm9kdWN0c1Jlc3BvbnNlMAFiBnByb3RvMw", [file_ecommerce_common_v1_money, file_google_protobuf_timestamp]);
 
 /**
  * Product is one item in the catalog.
@@ -147,6 +147,61 @@ export const SearchProductsResponseSchema: GenMessage<SearchProductsResponse> = 
   messageDesc(file_ecommerce_catalog_v1_catalog, 4);
 
 /**
+ * ListProductsRequest asks for one page of the catalog.
+ *
+ * @generated from message ecommerce.catalog.v1.ListProductsRequest
+ */
+export type ListProductsRequest = Message<"ecommerce.catalog.v1.ListProductsRequest"> & {
+  /**
+   * At most this many products; 0 means 20, and more than 50 means 50.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * Where to go on: the next_page_token of the page before; empty for the
+   * first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message ecommerce.catalog.v1.ListProductsRequest.
+ * Use `create(ListProductsRequestSchema)` to create a new message.
+ */
+export const ListProductsRequestSchema: GenMessage<ListProductsRequest> = /*@__PURE__*/
+  messageDesc(file_ecommerce_catalog_v1_catalog, 5);
+
+/**
+ * ListProductsResponse is one page of products, ordered by id.
+ *
+ * @generated from message ecommerce.catalog.v1.ListProductsResponse
+ */
+export type ListProductsResponse = Message<"ecommerce.catalog.v1.ListProductsResponse"> & {
+  /**
+   * @generated from field: repeated ecommerce.catalog.v1.Product products = 1;
+   */
+  products: Product[];
+
+  /**
+   * Pass it as page_token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message ecommerce.catalog.v1.ListProductsResponse.
+ * Use `create(ListProductsResponseSchema)` to create a new message.
+ */
+export const ListProductsResponseSchema: GenMessage<ListProductsResponse> = /*@__PURE__*/
+  messageDesc(file_ecommerce_catalog_v1_catalog, 6);
+
+/**
  * WatchProductsRequest names the products to watch.
  *
  * @generated from message ecommerce.catalog.v1.WatchProductsRequest
@@ -165,7 +220,7 @@ export type WatchProductsRequest = Message<"ecommerce.catalog.v1.WatchProductsRe
  * Use `create(WatchProductsRequestSchema)` to create a new message.
  */
 export const WatchProductsRequestSchema: GenMessage<WatchProductsRequest> = /*@__PURE__*/
-  messageDesc(file_ecommerce_catalog_v1_catalog, 5);
+  messageDesc(file_ecommerce_catalog_v1_catalog, 7);
 
 /**
  * WatchProductsResponse is one message of the stream. It wraps the update
@@ -186,7 +241,7 @@ export type WatchProductsResponse = Message<"ecommerce.catalog.v1.WatchProductsR
  * Use `create(WatchProductsResponseSchema)` to create a new message.
  */
 export const WatchProductsResponseSchema: GenMessage<WatchProductsResponse> = /*@__PURE__*/
-  messageDesc(file_ecommerce_catalog_v1_catalog, 6);
+  messageDesc(file_ecommerce_catalog_v1_catalog, 8);
 
 /**
  * ProductInventory is the stock level of one product at one moment.
@@ -219,7 +274,7 @@ export type ProductInventory = Message<"ecommerce.catalog.v1.ProductInventory"> 
  * Use `create(ProductInventorySchema)` to create a new message.
  */
 export const ProductInventorySchema: GenMessage<ProductInventory> = /*@__PURE__*/
-  messageDesc(file_ecommerce_catalog_v1_catalog, 7);
+  messageDesc(file_ecommerce_catalog_v1_catalog, 9);
 
 /**
  * ProductCatalogService answers questions about the products we sell.
@@ -248,6 +303,19 @@ export const ProductCatalogService: GenService<{
     methodKind: "unary";
     input: typeof SearchProductsRequestSchema;
     output: typeof SearchProductsResponseSchema;
+  },
+  /**
+   * ListProducts returns the catalog a page at a time, ordered by id: what a
+   * storefront shows before anyone searches.
+   * Errors: INVALID_ARGUMENT for a negative page_size or a page_token this
+   * method did not return.
+   *
+   * @generated from rpc ecommerce.catalog.v1.ProductCatalogService.ListProducts
+   */
+  listProducts: {
+    methodKind: "unary";
+    input: typeof ListProductsRequestSchema;
+    output: typeof ListProductsResponseSchema;
   },
   /**
    * WatchProducts streams stock levels: first the current level of each
