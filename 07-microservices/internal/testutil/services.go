@@ -35,7 +35,8 @@ type Service struct {
 // StartCatalog serves the sample catalog with the catalog's certificate.
 func StartCatalog(t testing.TB, pki *PKI, latency time.Duration) *Service {
 	t.Helper()
-	return startCatalog(t, pki, catalog.NewStore(catalog.SampleProducts(), latency), NewStock(t), server.Shutdown{})
+	return startCatalog(t, pki, catalog.NewStore(catalog.SampleProducts(), latency), NewStock(t),
+		server.Shutdown{})
 }
 
 // StartOrders serves orders with its certificate, calling the catalog at

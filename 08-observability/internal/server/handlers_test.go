@@ -50,7 +50,9 @@ func TestAStopPastTheGracePeriodLetsAReleaseFinish(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	srv := server.New(server.Config{Verifier: keys.Verifier, Log: log})
 	ordersv1.RegisterOrderManagementServiceServer(srv, orders.NewService(orders.Config{
-		Orders: orders.NewMemoryStore(), Stock: stock, TrackInterval: time.Second, Stopping: srv.Stopping(), Log: log}))
+		Orders: orders.NewMemoryStore(), Stock: stock, TrackInterval: time.Second,
+		Stopping: srv.Stopping(), Log: log,
+	}))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
