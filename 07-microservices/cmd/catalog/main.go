@@ -23,6 +23,9 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/db"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
+	inventoryv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/inventory/v1"
 )
 
 // ConnectionAge is short on the catalog: clients that find its replicas
@@ -76,13 +79,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := server.New(server.Config{
-		Products:         catalog.NewStore(catalog.SampleProducts(), *latency),
-		Stock:            stock,
 		Log:              log,
 		Verifier:         verifier,
 		Creds:            credentials.NewTLS(tlsConfig),
 		MaxConnectionAge: ConnectionAge,
 	})
+	products := catalog.NewStore(catalog.SampleProducts(), *latency)
+	catalogv1.RegisterProductCatalogServiceServer(srv, catalog.NewService(products, stock, log))
+	inventoryv1.RegisterInventoryServiceServer(srv,
+		catalog.NewInventoryService(products, inventory.NewReservations(stock), log))
+	// At shutdown, closing the stock ends the open watches and refuses new
+	// ones, so that none of them holds the graceful stop open.
+	srv.OnStreamsEnd(stock.Close)
 
 	// The simulated shop floor and the change feed stop when run returns,
 	// however it returns, and run waits for them, so nothing outlives the

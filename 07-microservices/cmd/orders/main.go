@@ -21,6 +21,8 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/db"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/orders"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
+
+	ordersv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/orders/v1"
 )
 
 func main() { cli.Main("orders", run) }
@@ -93,13 +95,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer relay.Wait()
 	defer stopRelay()
 	srv := server.New(server.Config{
-		Orders:        store,
-		OrderStock:    remote,
-		TrackInterval: *trackInterval,
-		Log:           log,
-		Verifier:      verifier,
-		Creds:         credentials.NewTLS(tlsConfig),
+		Log:      log,
+		Verifier: verifier,
+		Creds:    credentials.NewTLS(tlsConfig),
 	})
+	ordersv1.RegisterOrderManagementServiceServer(srv, orders.NewService(orders.Config{
+		Orders:        store,
+		Stock:         remote,
+		TrackInterval: *trackInterval,
+		Stopping:      srv.Stopping(),
+		Log:           log,
+	}))
 	if err := cli.ListenHealth(srv, *healthAddr); err != nil {
 		lis.Close()
 		return err

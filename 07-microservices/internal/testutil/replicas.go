@@ -13,6 +13,5 @@ import (
 // catalog processes of the Procfile do.
 func StartCatalogOn(t testing.TB, pki *PKI, stock *inventory.Stock) *Service {
 	t.Helper()
-	return serve(t, pki, "catalog", stock, server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock})
+	return startCatalog(t, pki, catalog.NewStore(catalog.SampleProducts(), 0), stock, server.Shutdown{})
 }
