@@ -23,6 +23,9 @@ import (
 	"github.com/learn-grpc/learn-grpc/09-web/internal/db"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
+	inventoryv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/inventory/v1"
 )
 
 // ConnectionAge is short on the catalog: clients that find its replicas
@@ -82,14 +85,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := server.New(server.Config{
-		Products:         catalog.NewStore(catalog.SampleProducts(), *latency),
-		Stock:            stock,
 		Log:              log,
 		Verifier:         verifier,
 		Creds:            credentials.NewTLS(tlsConfig),
 		MaxConnectionAge: ConnectionAge,
 		Telemetry:        tel,
 	})
+	instruments := tel.Instruments()
+	products := catalog.NewStore(catalog.SampleProducts(), *latency)
+	service := catalog.NewService(products, stock, log)
+	if err := tel.ObserveWatchers(service.OpenWatches); err != nil {
+		log.Warn("cannot report open watchers", "err", err)
+	}
+	catalogv1.RegisterProductCatalogServiceServer(srv, service)
+	inventoryv1.RegisterInventoryServiceServer(srv, catalog.NewInventoryService(products,
+		inventory.NewReservations(stock), log, instruments.Reservations, instruments.Releases))
+	// At shutdown, closing the stock ends the open watches and refuses new
+	// ones, so that none of them holds the graceful stop open.
+	srv.OnStreamsEnd(stock.Close)
 
 	// The simulated shop floor and the change feed stop when run returns,
 	// however it returns, and run waits for them, so nothing outlives the

@@ -98,14 +98,18 @@ func serveAt(t *testing.T, addr string, latency time.Duration) (string, func()) 
 	t.Setenv(tokenEnv, keys.Token(t, "alice", auth.ScopeWriteOrders))
 	testKeys = keys
 
+	log := slog.New(slog.DiscardHandler)
 	srv := server.New(server.Config{
+		Log:      log,
+		Verifier: keys.Verifier,
+		Creds:    credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}),
+	})
+	testutil.RegisterShop(srv, testutil.Shop{
 		Products:      catalog.NewStore(catalog.SampleProducts(), latency),
 		Stock:         testutil.NewStock(t),
 		Orders:        orders.NewMemoryStore(),
 		TrackInterval: testTrackInterval,
-		Log:           slog.New(slog.DiscardHandler),
-		Verifier:      keys.Verifier,
-		Creds:         credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}),
+		Log:           log,
 	})
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, server.Shutdown{Grace: time.Second}) }()

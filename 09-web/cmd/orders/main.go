@@ -20,6 +20,8 @@ import (
 	"github.com/learn-grpc/learn-grpc/09-web/internal/db"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
+
+	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
 )
 
 func main() { cli.Main("orders", run) }
@@ -98,14 +100,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer relay.Wait()
 	defer stopRelay()
 	srv := server.New(server.Config{
-		Orders:        store,
-		OrderStock:    remote,
-		TrackInterval: *trackInterval,
-		Log:           log,
-		Verifier:      verifier,
-		Creds:         credentials.NewTLS(tlsConfig),
-		Telemetry:     tel,
+		Log:       log,
+		Verifier:  verifier,
+		Creds:     credentials.NewTLS(tlsConfig),
+		Telemetry: tel,
 	})
+	instruments := tel.Instruments()
+	ordersv1.RegisterOrderManagementServiceServer(srv, orders.NewService(orders.Config{
+		Orders:        store,
+		Stock:         remote,
+		TrackInterval: *trackInterval,
+		Stopping:      srv.Stopping(),
+		Log:           log,
+		Trackers:      instruments.Trackers,
+	}))
 	if err := cli.ListenHealth(srv, *healthAddr); err != nil {
 		lis.Close()
 		return err

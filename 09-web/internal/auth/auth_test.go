@@ -70,14 +70,18 @@ func startTLS(t *testing.T) *tlsServer {
 	}
 	keys := authtest.NewKeys(t)
 	logs := &testutil.LockedBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	srv := server.New(server.Config{
+		Log:      log,
+		Verifier: keys.Verifier,
+		Creds:    credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}),
+	})
+	testutil.RegisterShop(srv, testutil.Shop{
 		Products:      catalog.NewStore(catalog.SampleProducts(), 0),
 		Stock:         testutil.NewStock(t),
 		Orders:        panickyStore{orders.NewMemoryStore()},
 		TrackInterval: time.Hour,
-		Log:           slog.New(slog.NewTextHandler(logs, nil)),
-		Verifier:      keys.Verifier,
-		Creds:         credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}),
+		Log:           log,
 	})
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

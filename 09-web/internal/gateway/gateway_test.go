@@ -66,9 +66,10 @@ func start(t *testing.T) *env {
 	stock := testutil.NewStock(t)
 	logs := &testutil.LockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	srv := server.New(server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),
-		TrackInterval: time.Hour, Log: log, Verifier: keys.Verifier, Creds: credentials.NewTLS(tlsConfig),
+	srv := server.New(server.Config{Log: log, Verifier: keys.Verifier, Creds: credentials.NewTLS(tlsConfig)})
+	testutil.RegisterShop(srv, testutil.Shop{
+		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock,
+		Orders: orders.NewMemoryStore(), TrackInterval: time.Hour, Log: log,
 	})
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -126,7 +126,7 @@ func TestStockIsGivenBackWhenPlacingFails(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := orders.Config{Orders: failingStore{testutil.NewOrderStore(t)}}
 			if tt.forgetful {
-				c.Stock = forgetful{orders.LocalStock(inventory.NewReservations(testutil.NewStock(t)),
+				c.Stock = forgetful{testutil.LocalStock(inventory.NewReservations(testutil.NewStock(t)),
 					catalog.NewStore(catalog.SampleProducts(), 0))}
 			}
 			e := newEnvWith(t, c)

@@ -24,7 +24,7 @@ import (
 // Stock is what the service needs from the catalog: it prices an order's
 // items and holds their stock, keyed by order id so that a retry takes it
 // once. It is the catalog's InventoryService across the network
-// (catalogclient), or reservations in the same process (LocalStock).
+// (catalogclient); tests use reservations in the same process instead.
 // Reserve returns each product's unit price, or fails with the errors of
 // inventory.Reservations.Reserve. Release reports whether it gave anything
 // back: false if the order held nothing, or was released before.

@@ -58,7 +58,7 @@ func newEnvWith(t *testing.T, c orders.Config) *env {
 }
 
 // newEnvPriced is newEnvWith with the prices of prices.
-func newEnvPriced(t *testing.T, c orders.Config, prices orders.Prices) *env {
+func newEnvPriced(t *testing.T, c orders.Config, prices testutil.Prices) *env {
 	t.Helper()
 	e := &env{stock: testutil.NewStock(t), logs: &testutil.LockedBuffer{}, stopping: make(chan struct{}), keys: authtest.NewKeys(t)}
 	if c.Orders == nil {
@@ -66,7 +66,7 @@ func newEnvPriced(t *testing.T, c orders.Config, prices orders.Prices) *env {
 	}
 	c.TrackInterval = cmp.Or(c.TrackInterval, time.Second)
 	if c.Stock == nil {
-		c.Stock = orders.LocalStock(inventory.NewReservations(e.stock), prices)
+		c.Stock = testutil.LocalStock(inventory.NewReservations(e.stock), prices)
 	}
 	c.Stopping, c.Log = e.stopping, slog.New(slog.NewTextHandler(e.logs, nil))
 	lis := bufconn.Listen(1 << 20)
@@ -422,7 +422,7 @@ func (c *countingStock) Reserve(ctx context.Context, order string, q map[string]
 }
 
 func TestAShortDeadlineNeverReachesTheCatalog(t *testing.T) {
-	stock := &countingStock{Stock: orders.LocalStock(
+	stock := &countingStock{Stock: testutil.LocalStock(
 		inventory.NewReservations(testutil.NewStock(t)),
 		catalog.NewStore(catalog.SampleProducts(), 0))}
 	e := newEnvWith(t, orders.Config{Stock: stock})

@@ -16,7 +16,6 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/09-web/internal/auth/authtest"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
-	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/testutil"
 
@@ -44,11 +43,9 @@ func BenchmarkFanOut(b *testing.B) {
 		b.Fatal(err)
 	}
 	stock := testutil.NewStock(b)
-	srv := server.New(server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),
-		TrackInterval: time.Second, Log: slog.New(slog.DiscardHandler),
-		Verifier: authtest.NewKeys(b).Verifier,
-	})
+	log := slog.New(slog.DiscardHandler)
+	srv := server.New(server.Config{Log: log, Verifier: authtest.NewKeys(b).Verifier})
+	testutil.RegisterCatalog(srv, catalog.NewStore(catalog.SampleProducts(), 0), stock, log)
 	srvCtx, stopServer := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(srvCtx, lis, server.Shutdown{Grace: 10 * time.Second}) }()

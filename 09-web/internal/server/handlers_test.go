@@ -47,8 +47,12 @@ func (s *slowRelease) Release(context.Context, string) (bool, error) {
 func TestAStopPastTheGracePeriodLetsAReleaseFinish(t *testing.T) {
 	keys := authtest.NewKeys(t)
 	stock := &slowRelease{reserving: make(chan struct{})}
-	srv := server.New(server.Config{Orders: orders.NewMemoryStore(), OrderStock: stock, Verifier: keys.Verifier,
-		TrackInterval: time.Second, Log: slog.New(slog.DiscardHandler)})
+	log := slog.New(slog.DiscardHandler)
+	srv := server.New(server.Config{Verifier: keys.Verifier, Log: log})
+	ordersv1.RegisterOrderManagementServiceServer(srv, orders.NewService(orders.Config{
+		Orders: orders.NewMemoryStore(), Stock: stock, TrackInterval: time.Second,
+		Stopping: srv.Stopping(), Log: log,
+	}))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

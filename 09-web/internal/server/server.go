@@ -1,5 +1,6 @@
-// Package server assembles a gRPC server: which services it offers and how
-// it stops. cmd/catalog, cmd/orders and the tests build their servers here.
+// Package server builds the gRPC server every lab service runs on: the
+// limits, the interceptor chain, health, reflection and a graceful stop.
+// Each command registers its own services on it, as on a grpc.Server.
 package server
 
 import (
@@ -17,66 +18,52 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
-	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
-	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
-	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/telemetry"
-
-	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
-	inventoryv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/inventory/v1"
-	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
 )
 
-// Server is a gRPC server with the lab services it was given, the standard
-// health service and server reflection registered.
+// Server is a gRPC server with the standard health service and server
+// reflection registered. It is a grpc.ServiceRegistrar: the generated
+// Register functions register a lab service on it.
 type Server struct {
 	grpc    *grpc.Server
 	health  *health.Server
 	served  []string // the services health reports on, besides the server's ""
-	stock   *inventory.Stock
+	ends    []func() // run as a shutdown ends the open streams
 	log     *slog.Logger
 	stopCtx context.Context // cancelled when shutdown ends the open streams
 	stop    context.CancelFunc
 	probe   net.Listener // serves health alone, in plaintext, if set
 }
 
-// Config is what the server serves.
+var _ grpc.ServiceRegistrar = (*Server)(nil)
+
+// Config is how the server serves, whatever services it is given.
 type Config struct {
-	// Products and Stock are the catalog's. When Products is set, the server
-	// serves ProductCatalogService and InventoryService over them.
-	Products *catalog.Store
-	Stock    *inventory.Stock
-	// Orders, when set, is served as OrderManagementService. OrderStock is
-	// how it reaches the catalog (a catalogclient.Client across the
-	// network); nil means this server's own Products and Stock.
-	Orders        orders.Store
-	OrderStock    orders.Stock
-	TrackInterval time.Duration // pace of a tracked order's status changes
-	Log           *slog.Logger
+	Log *slog.Logger
 	// Verifier checks callers' tokens; every call passes the interceptor
 	// chain built around it (recovery, logging, authentication,
 	// authorization against auth.Policy).
 	Verifier *auth.Verifier
-	// Creds secures the transport. nil serves plaintext, which cmd/server
-	// allows only on loopback and only when asked to.
+	// Creds secures the transport. nil serves plaintext, which only tests
+	// do: cmd/catalog and cmd/orders always serve TLS.
 	Creds credentials.TransportCredentials
 	// MaxConnectionAge, if set, replaces Keepalive's: a service behind DNS
 	// keeps it short, so that clients look up its replicas again.
 	MaxConnectionAge time.Duration
 	// Telemetry traces every call and records its metrics; nil records
-	// nothing.
+	// nothing. The services' own instruments are given where they are registered.
 	Telemetry *telemetry.Telemetry
 }
 
-// New registers the services on a new gRPC server.
+// New returns a server with health and reflection, and no service of the
+// lab's yet: register them with RegisterService before Serve.
 func New(c Config) *Server {
-	s := &Server{health: health.NewServer(), stock: c.Stock, log: c.Log}
+	s := &Server{health: health.NewServer(), log: c.Log}
 	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
 	tel := cmp.Or(c.Telemetry, telemetry.Off())
-	instruments := tel.Instruments()
 	opts := append(limitOptions(c.MaxConnectionAge), tel.ServerOption())
 	opts = append(opts, in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
@@ -88,42 +75,29 @@ func New(c Config) *Server {
 	// Health lets load balancers, orchestrators and our checks ask "are you
 	// ready?" with a real RPC instead of guessing from an open port.
 	healthpb.RegisterHealthServer(s.grpc, s.health)
-	var held *inventory.Reservations
-	if c.Products != nil {
-		held = inventory.NewReservations(c.Stock)
-		products := catalog.NewService(c.Products, c.Stock, c.Log)
-		if err := tel.ObserveWatchers(products.OpenWatches); err != nil {
-			c.Log.Warn("cannot report open watchers", "err", err)
-		}
-		catalogv1.RegisterProductCatalogServiceServer(s.grpc, products)
-		inventoryv1.RegisterInventoryServiceServer(s.grpc,
-			catalog.NewInventoryService(c.Products, held, c.Log, instruments.Reservations, instruments.Releases))
-		s.serving(catalogv1.ProductCatalogService_ServiceDesc, inventoryv1.InventoryService_ServiceDesc)
-	}
-	if c.Orders != nil {
-		stock := c.OrderStock
-		if stock == nil {
-			stock = orders.LocalStock(held, c.Products)
-		}
-		ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{
-			Orders: c.Orders, Stock: stock,
-			TrackInterval: c.TrackInterval, Stopping: s.stopCtx.Done(), Log: c.Log, Trackers: instruments.Trackers,
-		}))
-		s.serving(ordersv1.OrderManagementService_ServiceDesc)
-	}
 	// Reflection lets tools such as grpcurl discover the API at run time,
-	// so they need no copy of the .proto files.
+	// so they need no copy of the .proto files. It lists the services
+	// registered later too: it asks the server at each call.
 	reflection.Register(s.grpc)
 	return s
 }
 
-// serving tells the health service that these services are ready.
-func (s *Server) serving(descs ...grpc.ServiceDesc) {
-	for _, d := range descs {
-		s.served = append(s.served, d.ServiceName)
-		s.health.SetServingStatus(d.ServiceName, healthpb.HealthCheckResponse_SERVING)
-	}
+// RegisterService registers a service, as grpc.Server's does, and tells
+// health it is SERVING, so that a shutdown can turn it NOT_SERVING.
+func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) {
+	s.grpc.RegisterService(desc, impl)
+	s.served = append(s.served, desc.ServiceName)
+	s.health.SetServingStatus(desc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 }
+
+// Stopping is closed when a shutdown ends the open streams: a service that
+// waits on something of its own (orders' trackers and uploads) stops there.
+func (s *Server) Stopping() <-chan struct{} { return s.stopCtx.Done() }
+
+// OnStreamsEnd makes a shutdown call f once the drain delay has passed, just
+// before Stopping closes: the catalog closes its stock there, which ends
+// its watches. Call it before Serve.
+func (s *Server) OnStreamsEnd(f func()) { s.ends = append(s.ends, f) }
 
 // draining turns the services NOT_SERVING, so that balancers send new calls
 // elsewhere, while the server as a whole ("") stays SERVING: it is alive,
@@ -186,8 +160,8 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error
 	s.log.Info("shutting down", "drain", sd.Drain, "grace", sd.Grace)
 	s.draining()
 	time.Sleep(sd.Drain)
-	if s.stock != nil {
-		s.stock.Close()
+	for _, f := range s.ends {
+		f()
 	}
 	s.stop()
 	if sd.BeforeStop != nil {

@@ -19,7 +19,6 @@ import (
 	"github.com/learn-grpc/learn-grpc/09-web/internal/auth/authtest"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
-	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/testutil"
 
@@ -156,8 +155,7 @@ func newServer(t *testing.T, stock *inventory.Stock, log *slog.Logger) *server.S
 	if stock == nil {
 		stock = testutil.NewStock(t)
 	}
-	return server.New(server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock, Orders: orders.NewMemoryStore(),
-		TrackInterval: 10 * time.Millisecond, Log: log, Verifier: authtest.NewKeys(t).Verifier,
-	})
+	srv := server.New(server.Config{Log: log, Verifier: authtest.NewKeys(t).Verifier})
+	testutil.RegisterCatalog(srv, catalog.NewStore(catalog.SampleProducts(), 0), stock, log)
+	return srv
 }

@@ -134,6 +134,47 @@ func TestServeFailsWhenTheListenerFails(t *testing.T) {
 	}
 }
 
+// TestAStreamsEndHookRunsBeforeStoppingCloses: the catalog closes its stock
+// in an OnStreamsEnd hook, so the hook must run at shutdown alone, and before
+// Stopping ends the other streams.
+func TestAStreamsEndHookRunsBeforeStoppingCloses(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, nil, slog.New(slog.DiscardHandler))
+	ran, stoppingClosed := false, false
+	srv.OnStreamsEnd(func() { ran, stoppingClosed = true, isClosed(srv.Stopping()) })
+	ctx, stop := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, lis, server.Shutdown{Grace: time.Hour}) }()
+	if isClosed(srv.Stopping()) {
+		t.Fatal("Stopping is closed before any shutdown")
+	}
+	stop()
+	if err := <-served; err != nil {
+		t.Fatalf("Serve = %v, want nil", err)
+	}
+	if !ran {
+		t.Fatal("the hook did not run at shutdown")
+	}
+	if stoppingClosed {
+		t.Error("Stopping was closed when the hook ran, want it closed after")
+	}
+	if !isClosed(srv.Stopping()) {
+		t.Error("Stopping is still open after Serve returned")
+	}
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
 // TestAClientThatStopsReadingIsCutOff opens a watch and never reads it, so
 // the server's Send blocks once the flow-control window is full, where no
 // signal reaches it: the stop must cut it off at the grace period, not wait

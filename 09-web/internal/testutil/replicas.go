@@ -6,6 +6,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/telemetry"
 )
 
 // StartCatalogOn serves the sample catalog on stock, with the catalog's
@@ -13,6 +14,6 @@ import (
 // catalog processes of the Procfile do.
 func StartCatalogOn(t testing.TB, pki *PKI, stock *inventory.Stock) *Service {
 	t.Helper()
-	return serve(t, pki, "catalog", stock, server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock})
+	return startCatalog(t, pki, catalog.NewStore(catalog.SampleProducts(), 0), stock, telemetry.Off(),
+		server.Shutdown{})
 }

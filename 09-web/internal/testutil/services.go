@@ -12,8 +12,11 @@ import (
 	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/catalogclient"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/telemetry"
+
+	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
 )
 
 // Service is a lab service served in-process over real TCP and mutual TLS,
@@ -26,6 +29,8 @@ type Service struct {
 	// Stop starts the service's graceful stop, as SIGTERM would, without
 	// waiting for it.
 	Stop func()
+	log  *slog.Logger // writes to Logs
+	lis  net.Listener
 }
 
 // StartCatalog serves the sample catalog with the catalog's certificate.
@@ -37,21 +42,16 @@ func StartCatalog(t testing.TB, pki *PKI, latency time.Duration) *Service {
 // StartCatalogTraced is StartCatalog with tel's telemetry.
 func StartCatalogTraced(t testing.TB, pki *PKI, latency time.Duration, tel *telemetry.Telemetry) *Service {
 	t.Helper()
-	return startCatalog(t, pki, latency, tel, catalog.SampleStock())
+	return startCatalog(t, pki, catalog.NewStore(catalog.SampleProducts(), latency), NewStock(t), tel,
+		server.Shutdown{})
 }
 
 // StartDeepCatalog is StartCatalogTraced with stock that a benchmark
 // cannot sell out.
 func StartDeepCatalog(t testing.TB, pki *PKI, tel *telemetry.Telemetry) *Service {
 	t.Helper()
-	return startCatalog(t, pki, 0, tel, catalog.StartingStock(1_000_000_000))
-}
-
-func startCatalog(t testing.TB, pki *PKI, latency time.Duration, tel *telemetry.Telemetry, units map[string]int32) *Service {
-	t.Helper()
-	stock := NewStockOf(t, units)
-	return serve(t, pki, "catalog", stock, server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), latency), Stock: stock, Telemetry: tel})
+	return startCatalog(t, pki, catalog.NewStore(catalog.SampleProducts(), 0),
+		NewStockOf(t, catalog.StartingStock(1_000_000_000)), tel, server.Shutdown{})
 }
 
 // StartOrders serves orders with its certificate, calling the catalog at
@@ -73,26 +73,38 @@ func StartOrdersTraced(t testing.TB, pki *PKI, catalogAt string, tel *telemetry.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	remote := catalogclient.New(conn)
-	return serve(t, pki, "orders", nil, server.Config{
-		Orders: NewOrderStore(t), OrderStock: remote, TrackInterval: time.Second, Telemetry: tel})
-}
-
-func serve(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config) *Service {
-	t.Helper()
-	return serveUntil(t, pki, name, stock, c, server.Shutdown{})
+	store := NewOrderStore(t)
+	s := newService(t, pki, "orders", server.Config{Telemetry: tel})
+	ordersv1.RegisterOrderManagementServiceServer(s.Srv, orders.NewService(orders.Config{
+		Orders: store, Stock: catalogclient.New(conn), TrackInterval: time.Second,
+		Stopping: s.Srv.Stopping(), Log: s.log, Trackers: tel.Instruments().Trackers,
+	}))
+	return s.start(t, server.Shutdown{})
 }
 
 // StartDrainingCatalog is StartCatalog whose Stop keeps serving for drain
 // while its health says NOT_SERVING, as a replica leaving a rollout does.
 func StartDrainingCatalog(t testing.TB, pki *PKI, drain time.Duration) *Service {
 	t.Helper()
-	stock := NewStock(t)
-	return serveUntil(t, pki, "catalog", stock, server.Config{
-		Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: stock}, server.Shutdown{Drain: drain})
+	return startCatalog(t, pki, catalog.NewStore(catalog.SampleProducts(), 0), NewStock(t), telemetry.Off(),
+		server.Shutdown{Drain: drain})
 }
 
-func serveUntil(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c server.Config, sd server.Shutdown) *Service {
+// startCatalog serves products and stock as cmd/catalog does, with tel's
+// telemetry, stopping as sd says.
+func startCatalog(t testing.TB, pki *PKI, products *catalog.Store, stock *inventory.Stock,
+	tel *telemetry.Telemetry, sd server.Shutdown) *Service {
+	t.Helper()
+	s := newService(t, pki, "catalog", server.Config{Telemetry: tel})
+	s.Stock = stock
+	RegisterCatalogTraced(s.Srv, products, stock, s.log, tel)
+	return s.start(t, sd)
+}
+
+// newService makes a server from c, on a free loopback port, with name's
+// certificate and the test keys, logging to Logs. Register its services,
+// then start it.
+func newService(t testing.TB, pki *PKI, name string, c server.Config) *Service {
 	t.Helper()
 	tlsConfig, err := pki.Files(name).ServerConfig()
 	if err != nil {
@@ -102,12 +114,19 @@ func serveUntil(t testing.TB, pki *PKI, name string, stock *inventory.Stock, c s
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Service{Addr: lis.Addr().String(), Stock: stock, Logs: &LockedBuffer{}}
-	c.Log, c.Verifier, c.Creds = slog.New(slog.NewTextHandler(s.Logs, nil)), pki.Keys.Verifier, credentials.NewTLS(tlsConfig)
+	s := &Service{Addr: lis.Addr().String(), Logs: &LockedBuffer{}, lis: lis}
+	s.log = slog.New(slog.NewTextHandler(s.Logs, nil))
+	c.Log, c.Verifier, c.Creds = s.log, pki.Keys.Verifier, credentials.NewTLS(tlsConfig)
 	s.Srv = server.New(c)
+	return s
+}
+
+// start serves s until its Stop, or the end of the test, and returns it.
+func (s *Service) start(t testing.TB, sd server.Shutdown) *Service {
+	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Srv.Serve(ctx, lis, sd) }()
+	go func() { done <- s.Srv.Serve(ctx, s.lis, sd) }()
 	s.Stop = stop
 	t.Cleanup(func() { stop(); <-done })
 	return s

@@ -61,8 +61,10 @@ func (c *restartable) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.addr = lis.Addr().String()
-	srv := server.New(server.Config{Products: catalog.NewStore(catalog.SampleProducts(), 0), Stock: c.Stock,
-		Log: slog.New(slog.DiscardHandler), Verifier: c.pki.Keys.Verifier, Creds: credentials.NewTLS(tlsConfig)})
+	log := slog.New(slog.DiscardHandler)
+	srv := server.New(server.Config{Log: log, Verifier: c.pki.Keys.Verifier, Creds: credentials.NewTLS(tlsConfig)})
+	testutil.RegisterCatalog(srv, catalog.NewStore(catalog.SampleProducts(), 0), c.Stock, log)
+	srv.OnStreamsEnd(c.Stock.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, server.Shutdown{}) }()

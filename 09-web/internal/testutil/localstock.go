@@ -1,4 +1,4 @@
-package orders
+package testutil
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
 
 	commonv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/common/v1"
 )
@@ -17,9 +18,10 @@ type Prices interface {
 	Prices(ctx context.Context, ids []string) (map[string]*commonv1.Money, error)
 }
 
-// LocalStock is Stock over reservations and prices in the same process: for
-// tests, and for anyone who runs orders and the catalog together.
-func LocalStock(r *inventory.Reservations, prices Prices) Stock { return localStock{r, prices} }
+// LocalStock is orders.Stock over reservations and prices in the same
+// process, without the network: no command runs orders and the catalog
+// together, but tests of orders' handlers do.
+func LocalStock(r *inventory.Reservations, prices Prices) orders.Stock { return localStock{r, prices} }
 
 type localStock struct {
 	r      *inventory.Reservations
