@@ -133,14 +133,14 @@ func TestConnectErrorsKeepTheirDetails(t *testing.T) {
 	conn := &recordingConn{err: rpcerr.Invalid(rpcerr.Violation{Field: "id", Description: "product id is required"})}
 	client, _ := serveConnect(t, conn, &fakeViewers{})
 	_, err := client.GetProduct(t.Context(), connect.NewRequest(&catalogv1.GetProductRequest{}))
-	if got := badRequestField(t, err); got != "id" {
+	if got := BadRequestField(t, err); got != "id" {
 		t.Errorf("field violation = %q, want id", got)
 	}
 }
 
-// badRequestField returns the field of the BadRequest in err, a Connect
-// error of InvalidArgument.
-func badRequestField(t *testing.T, err error) string {
+// BadRequestField returns the field of the BadRequest in err, a Connect
+// error of InvalidArgument. It is exported for gateway_test's tests too.
+func BadRequestField(t *testing.T, err error) string {
 	t.Helper()
 	var ce *connect.Error
 	if !errors.As(err, &ce) || ce.Code() != connect.CodeInvalidArgument {
