@@ -48,11 +48,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"the catalog: a gRPC `target` (dns:///catalog:50061) or a comma-separated list of host:port replicas")
 	ordersAt := fs.String("orders", "localhost:50051",
 		"the orders service: a gRPC `target` (dns:///orders:50051) or a comma-separated list of host:port")
+	corsOrigins := fs.String("cors-origins", "",
+		"comma-separated `origins` whose pages may call the Connect and gRPC-Web routes (https://shop.example.com);\n"+
+			"empty allows the gateway's own pages only")
 	metricsAddr := cli.AddMetricsAddr(fs)
 	common := cli.AddCommon(fs, "gateway")
 	cli.Usage(fs, "Serves the catalog and orders APIs as REST/JSON over HTTPS until Ctrl+C or\nSIGTERM, calling the services over gRPC.")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	origins, err := gateway.ParseOrigins(*corsOrigins)
+	if err != nil {
+		return fmt.Errorf("-cors-origins: %w", err)
 	}
 	log := cli.Logger(stderr)
 	tel, stopTelemetry, err := cli.Telemetry(ctx, "gateway", *metricsAddr, log)
@@ -80,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-orders: %w", err)
 	}
 	defer ordersConn.Close()
-	rest, err := gateway.Handler(ctx, catalogConn, ordersConn, openapi.Document, tel)
+	rest, err := gateway.Handler(ctx, catalogConn, ordersConn, openapi.Document, tel, gateway.WithCORSOrigins(origins))
 	if err != nil {
 		return err
 	}

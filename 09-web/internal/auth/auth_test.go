@@ -145,7 +145,7 @@ func (w withHeader) NewStream(ctx context.Context, desc *grpc.StreamDesc, method
 
 var item = []*ordersv1.OrderItem{{ProductId: "product-456", Quantity: 1}}
 
-// The three kinds of call every case runs against.
+// The four kinds of call every case runs against.
 // methods calls each kind of RPC; tracking tracks order.
 func methods(order string) map[string]func(context.Context, ordersv1.OrderManagementServiceClient) error {
 	return map[string]func(context.Context, ordersv1.OrderManagementServiceClient) error{
@@ -172,6 +172,16 @@ func methods(order string) map[string]func(context.Context, ordersv1.OrderManage
 			_ = stream.Send(&ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Start{Start: &ordersv1.StartTracking{OrderId: order}}})
 			_ = stream.Send(&ordersv1.TrackOrderRequest{Kind: &ordersv1.TrackOrderRequest_Ping{Ping: &ordersv1.LocationPing{}}})
 			_, err = stream.Recv() // the ping's answer, if the call was allowed
+			return err
+		},
+		"server-streaming WatchOrder": func(ctx context.Context, c ordersv1.OrderManagementServiceClient) error {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			stream, err := c.WatchOrder(ctx, &ordersv1.WatchOrderRequest{OrderId: order})
+			if err != nil {
+				return err
+			}
+			_, err = stream.Recv() // the current status, if the call was allowed
 			return err
 		},
 	}
@@ -218,8 +228,8 @@ func TestTokens(t *testing.T) {
 		header string
 		code   codes.Code // for every method, unless byMethod says otherwise
 		msg    string
-		// byMethod overrides code for methods with another rule: tracking
-		// needs no scope, only ownership of the order.
+		// byMethod overrides code for methods with another rule: tracking and
+		// watching need no scope, only ownership of the order.
 		byMethod map[string]codes.Code
 	}{
 		{name: "no header", header: "", code: codes.Unauthenticated, msg: noToken},
@@ -246,9 +256,9 @@ func TestTokens(t *testing.T) {
 		{name: "missing aud", header: "Bearer " + k.Sign(t, claims(func(c *auth.Claims) { c.Audience = nil })), code: codes.Unauthenticated, msg: invalid},
 		{name: "no subject", header: "Bearer " + k.Sign(t, claims(func(c *auth.Claims) { c.Subject = "" })), code: codes.Unauthenticated, msg: invalid},
 		{name: "valid, without the scope", header: "Bearer " + k.Token(t, "alice"), code: codes.PermissionDenied, msg: denied,
-			byMethod: map[string]codes.Code{"bidi TrackOrder": codes.OK}},
+			byMethod: map[string]codes.Code{"bidi TrackOrder": codes.OK, "server-streaming WatchOrder": codes.OK}},
 		{name: "valid, someone else's order", header: "Bearer " + k.Token(t, "bob", auth.ScopeWriteOrders), code: codes.OK,
-			byMethod: map[string]codes.Code{"bidi TrackOrder": codes.NotFound}},
+			byMethod: map[string]codes.Code{"bidi TrackOrder": codes.NotFound, "server-streaming WatchOrder": codes.NotFound}},
 		{name: "valid", header: "Bearer " + valid, code: codes.OK},
 		{name: "scheme is case-insensitive", header: "bearer " + valid, code: codes.OK},
 	}

@@ -45,6 +45,7 @@ var Policy = map[string]Rule{
 	"/ecommerce.orders.v1.OrderManagementService/UploadOrders": {Scope: ScopeWriteOrders},
 	"/ecommerce.orders.v1.OrderManagementService/GetOrder":     authenticated, // and the caller must own the order
 	"/ecommerce.orders.v1.OrderManagementService/TrackOrder":   authenticated, // and the caller must own the order
+	"/ecommerce.orders.v1.OrderManagementService/WatchOrder":   authenticated, // and the caller must own the order
 
 	"/grpc.health.v1.Health/Check": infrastructure,
 	"/grpc.health.v1.Health/List":  infrastructure,

@@ -27,7 +27,8 @@ import (
 )
 
 // Handler translates REST requests into gRPC calls to the catalog and the
-// orders services, over their connections. Every REST request passes the
+// orders services, over their connections, and serves both services over
+// Connect, gRPC-Web and gRPC too (see connect.go). Every REST request passes the
 // services' interceptors: logging, authentication and authorization apply
 // exactly as they do to gRPC clients. grpc-gateway passes the HTTP
 // Authorization header on, once, as the call's "authorization" metadata,
@@ -42,7 +43,11 @@ import (
 // tel traces each request (see telemetry.Handler), naming its span by the
 // route it took, and the gRPC calls it makes continue that trace.
 func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, openAPI []byte,
-	tel *telemetry.Telemetry) (http.Handler, error) {
+	tel *telemetry.Telemetry, opts ...Option) (http.Handler, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	// Two muxes over the same connections: unary answers are indented for
 	// people, while the watch stream sends exactly one JSON object a line,
 	// which is what a client reading it line by line needs.
@@ -56,8 +61,15 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", withDeadline(indented))
-	mux.Handle("GET /v1/products:watch", streaming(ctx, lines,
-		catalog.NewWatchLimitOf("gateway", "client address", MaxRESTWatchers, MaxRESTWatchersPerClient)))
+	// REST watches and Connect ones hold streams of the same catalog
+	// connection, so they share its slots.
+	watchSlots := catalog.NewWatchLimitOf("gateway", "client address", MaxRESTWatchers, MaxRESTWatchersPerClient)
+	mux.Handle("GET /v1/products:watch", streaming(ctx, lines, watchSlots))
+	mountConnectServices(ctx, mux, catalogConn, ordersConn,
+		directViewers{client: catalogv1.NewProductCatalogServiceClient(catalogConn), slots: watchSlots}, o.corsOrigins)
+	// The storefront page (package web) mounts here, at "/" with no method:
+	// "GET /" would conflict with the method-less routes above and panic.
+	//	mux.Handle("/", web.Handler())
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)

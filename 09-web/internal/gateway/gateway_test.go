@@ -51,7 +51,7 @@ type env struct {
 	pool      *x509.CertPool // the development CA
 }
 
-func start(t *testing.T) *env {
+func start(t *testing.T, opts ...gateway.Option) *env {
 	t.Helper()
 	pki := t.TempDir()
 	if err := devpki.Generate(pki, time.Now()); err != nil {
@@ -88,7 +88,7 @@ func start(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	h, err := gateway.Handler(ctx, conn, conn, openapi.Document, telemetry.Off())
+	h, err := gateway.Handler(ctx, conn, conn, openapi.Document, telemetry.Off(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,10 +123,20 @@ func withDeadline(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), DefaultTimeout)
+		ctx, cancel := withDefaultDeadline(r.Context())
 		defer cancel()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// withDefaultDeadline gives ctx DefaultTimeout if it has no deadline yet:
+// for a REST call without Grpc-Timeout, or a Connect call without
+// Connect-Timeout-Ms or Grpc-Timeout (connect-go applies those itself).
+func withDefaultDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, DefaultTimeout)
 }
 
 // Every REST watch is a gRPC watch on the gateway's connection to a catalog

@@ -104,24 +104,30 @@ func (s *Service) TrackOrder(stream grpc.BidiStreamingServer[ordersv1.TrackOrder
 				return end(err)
 			}
 		case <-ticker.C:
-			next := steps[0]
-			steps = steps[1:]
-			// The update says what the store holds, which is next unless
-			// another tracker of the order has moved it further.
-			now, err := s.orders.Advance(ctx, id, next)
+			update, err := s.advance(ctx, id, steps[0])
 			if err != nil {
-				return end(s.toStatus(ctx, err))
+				return end(err)
 			}
-			update := &ordersv1.StatusUpdate{Status: now, UpdatedAt: timestamppb.Now()}
 			if err := stream.Send(&ordersv1.TrackOrderResponse{Kind: &ordersv1.TrackOrderResponse_Status{Status: update}}); err != nil {
 				return end(err)
 			}
-			if now == ordersv1.OrderStatus_ORDER_STATUS_DELIVERED {
+			if update.GetStatus() == ordersv1.OrderStatus_ORDER_STATUS_DELIVERED {
 				return end(nil) // OK: the order is at the door
 			}
-			steps = remainingSteps(now)
+			steps = remainingSteps(update.GetStatus())
 		}
 	}
+}
+
+// advance moves order id on to next and returns the update to send. The
+// update says what the store holds, which is next unless another tracker or
+// watcher of the order has moved it further.
+func (s *Service) advance(ctx context.Context, id string, next ordersv1.OrderStatus) (*ordersv1.StatusUpdate, error) {
+	now, err := s.orders.Advance(ctx, id, next)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &ordersv1.StatusUpdate{Status: now, UpdatedAt: timestamppb.Now()}, nil
 }
 
 // errNoStart is the status of a tracker whose first message is not a start.

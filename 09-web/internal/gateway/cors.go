@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	connectcors "connectrpc.com/cors"
+	"github.com/rs/cors"
+)
+
+// Option configures Handler.
+type Option func(*options)
+
+type options struct{ corsOrigins []string }
+
+// WithCORSOrigins lets pages of origins (see ParseOrigins) call the Connect
+// routes from a browser.
+func WithCORSOrigins(origins []string) Option {
+	return func(o *options) { o.corsOrigins = origins }
+}
+
+// corsMaxAge is how long, in seconds, a browser may keep a preflight's
+// answer: two hours, the most Chromium honours.
+const corsMaxAge = 7200
+
+// withCORS lets pages from origins call the Connect routes from a browser:
+// the methods and headers Connect, gRPC-Web and gRPC use, and Authorization
+// for the bearer token; and it lets them read gRPC-Web's status headers.
+// Without origins, only pages the gateway serves itself may call, which
+// needs no CORS at all. (An empty list would mean every origin to rs/cors.)
+func withCORS(h http.Handler, origins []string) http.Handler {
+	if len(origins) == 0 {
+		return h
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: connectcors.AllowedMethods(),
+		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
+		ExposedHeaders: connectcors.ExposedHeaders(),
+		MaxAge:         corsMaxAge,
+	}).Handler(h)
+}
+
+// ParseOrigins reads a comma-separated allow-list of origins, such as
+// "https://shop.example.com,http://localhost:5173". Each must be a scheme
+// and a host, with no path: what a browser sends as Origin. "*" is refused:
+// the list is meant to name who may call.
+func ParseOrigins(list string) ([]string, error) {
+	var origins []string
+	for o := range strings.SplitSeq(list, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("origin %q: want a scheme and a host, like https://shop.example.com", o)
+		}
+		origins = append(origins, u.Scheme+"://"+u.Host)
+	}
+	return origins, nil
+}
