@@ -87,7 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-orders: %w", err)
 	}
 	defer ordersConn.Close()
-	rest, err := gateway.Handler(ctx, catalogConn, ordersConn, openapi.Document, tel, gateway.WithCORSOrigins(origins))
+	rest, err := gateway.Handler(ctx, catalogConn, ordersConn, openapi.Document, tel,
+		gateway.WithCORSOrigins(origins), gateway.WithLog(log))
 	if err != nil {
 		return err
 	}

@@ -7,14 +7,12 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
-
 	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
 )
 
 // viewers shares out stock updates to Connect watchers. The fan-out hub
 // (internal/watchhub) serves every viewer of a product from one upstream
-// watch; directViewers opens one upstream watch per viewer. Watch blocks
+// watch; tests use a fake. Watch blocks
 // until ctx ends or send fails, and returns a gRPC status: ResourceExhausted
 // for a client address over its cap, Unavailable when the gateway stops.
 type viewers interface {
@@ -34,6 +32,11 @@ func (c *catalogConnect) GetProduct(ctx context.Context, req *connect.Request[ca
 	return unary(ctx, req, c.client.GetProduct)
 }
 
+func (c *catalogConnect) ListProducts(ctx context.Context, req *connect.Request[catalogv1.ListProductsRequest]) (
+	*connect.Response[catalogv1.ListProductsResponse], error) {
+	return unary(ctx, req, c.client.ListProducts)
+}
+
 func (c *catalogConnect) SearchProducts(ctx context.Context, req *connect.Request[catalogv1.SearchProductsRequest]) (
 	*connect.Response[catalogv1.SearchProductsResponse], error) {
 	return unary(ctx, req, c.client.SearchProducts)
@@ -47,26 +50,6 @@ func (c *catalogConnect) WatchProducts(ctx context.Context, req *connect.Request
 	err := c.viewers.Watch(forwarded(ctx, req.Header(), req.Peer().Addr), clientAddress(req.Peer().Addr),
 		req.Msg.GetProductIds(), stream.Send)
 	return streamEnd(ctx, err)
-}
-
-// directViewers forwards each viewer as a watch of its own on the catalog
-// connection, holding one of slots, which the REST watches share: both hold
-// streams of the same connection.
-type directViewers struct {
-	client catalogv1.ProductCatalogServiceClient
-	slots  *catalog.WatchLimit
-}
-
-func (d directViewers) Watch(ctx context.Context, client string, ids []string,
-	send func(*catalogv1.WatchProductsResponse) error) error {
-	release, err := d.slots.Acquire(client)
-	if err != nil {
-		return err
-	}
-	defer release()
-	return forwardStream(ctx, func(ctx context.Context) (receiver[catalogv1.WatchProductsResponse], error) {
-		return d.client.WatchProducts(ctx, &catalogv1.WatchProductsRequest{ProductIds: ids})
-	}, send)
 }
 
 // receiver is the receiving half of a grpc-go server stream's client.

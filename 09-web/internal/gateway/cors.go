@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +14,16 @@ import (
 // Option configures Handler.
 type Option func(*options)
 
-type options struct{ corsOrigins []string }
+type options struct {
+	corsOrigins []string
+	log         *slog.Logger
+}
+
+// WithLog gives the gateway's parts that log (the viewers' hub) a logger;
+// without it they log nothing.
+func WithLog(log *slog.Logger) Option {
+	return func(o *options) { o.log = log }
+}
 
 // WithCORSOrigins lets pages of origins (see ParseOrigins) call the Connect
 // routes from a browser.

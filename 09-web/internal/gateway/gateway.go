@@ -21,6 +21,8 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/telemetry"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/watchhub"
+	"github.com/learn-grpc/learn-grpc/09-web/web"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
@@ -61,15 +63,16 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", withDeadline(indented))
-	// REST watches and Connect ones hold streams of the same catalog
-	// connection, so they share its slots.
-	watchSlots := catalog.NewWatchLimitOf("gateway", "client address", MaxRESTWatchers, MaxRESTWatchersPerClient)
-	mux.Handle("GET /v1/products:watch", streaming(ctx, lines, watchSlots))
-	mountConnectServices(ctx, mux, catalogConn, ordersConn,
-		directViewers{client: catalogv1.NewProductCatalogServiceClient(catalogConn), slots: watchSlots}, o.corsOrigins)
-	// The storefront page (package web) mounts here, at "/" with no method:
-	// "GET /" would conflict with the method-less routes above and panic.
-	//	mux.Handle("/", web.Handler())
+	mux.Handle("GET /v1/products:watch", streaming(ctx, lines,
+		catalog.NewWatchLimitOf("gateway", "client address", MaxRESTWatchers, MaxRESTWatchersPerClient)))
+	// Browsers' stock watches share a few upstream watches (watchhub), so
+	// thousands of viewers fit in the catalog's 32 watchers a connection.
+	hub := watchhub.New(catalogv1.NewProductCatalogServiceClient(catalogConn), o.log)
+	context.AfterFunc(ctx, hub.Close)
+	mountConnectServices(ctx, mux, catalogConn, ordersConn, hub, o.corsOrigins)
+	// The storefront, at "/" with no method: "GET /" would conflict with the
+	// method-less routes above. It answers 404 for paths it does not know.
+	mux.Handle("/", web.Handler())
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)

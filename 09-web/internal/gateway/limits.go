@@ -142,9 +142,10 @@ func withDefaultDeadline(ctx context.Context) (context.Context, context.CancelFu
 // Every REST watch is a gRPC watch on the gateway's connection to a catalog
 // replica, so REST watches count against that connection's cap of 32
 // watchers, and hold its streams (100 at most) from the unary calls. The
-// gateway shares them out by client address: 4 watches each, 32 in all.
+// Connect viewers' hub holds up to 16 of those 32 (watchhub.MaxProducts);
+// REST gets the other 16, shared out by client address: 4 watches each.
 const (
-	MaxRESTWatchers          = 32
+	MaxRESTWatchers          = 16
 	MaxRESTWatchersPerClient = 4
 )
 
