@@ -28,7 +28,7 @@ import (
 // message is bounded after decompression too: a gzipped body that fits
 // MaxRequestBody on the wire could otherwise inflate to any size.
 func connectOptions() []connect.HandlerOption {
-	return []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBody)}
+	return []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBody), connect.WithCodec(connectJSON{})}
 }
 
 // mountConnectServices serves the catalog and the orders services over

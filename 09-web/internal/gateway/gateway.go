@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -173,11 +172,7 @@ func (m *stableJSON) NewDecoder(r io.Reader) runtime.Decoder {
 		if err == nil || errors.Is(err, io.EOF) || errors.As(err, &tooLarge) {
 			return err
 		}
-		msg := err.Error()
-		if len(msg) > maxDecodeError {
-			msg = strings.ToValidUTF8(msg[:maxDecodeError], "") + "..."
-		}
-		return errors.New(msg)
+		return shortDecodeError(err)
 	})
 }
 
