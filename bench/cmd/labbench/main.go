@@ -15,7 +15,8 @@
 //  9. hostile clients: a stream flood, oversized bodies, a stop with streams open;
 //  10. the price of the split: CreateOrder in one process (06) against stage
 //     07's orders calling a catalog replica over mTLS, and a replica killed;
-//  11. the cost of tracing: stage 08 traced and exported over OTLP, or not.
+//  11. the cost of tracing: stage 08 traced and exported over OTLP, or not;
+//  12. the browser's protocols through stage 09's gateway, and memory per viewer.
 //
 // Every server is a real process on loopback TLS; load is bounded in time
 // and count. Run it from the lab root with scripts/bench, or:
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	window := fs.Duration("duration", 3*time.Second, "how long each load run measures, after a short warm-up")
 	watchers := fs.Int("watchers", 10_000, "watchers in the fan-out benchmark")
 	streams := fs.Int("streams", 5_000, "open streams for the memory per stream")
+	viewers := fs.Int("viewers", 5_000, "storefront viewers watching through stage 09's gateway")
 	baseline := fs.String("baseline", "", "a lab checkout at another commit (`dir`, say from git worktree add) whose "+
 		"stage 07 step 10 measures beside this one")
 	only := fs.String("only", "", "run only these `steps`, by number, comma-separated (for example 6 or 2,3); the table shows them alone")
@@ -72,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return *only == "" || slices.Contains(strings.Split(*only, ","), step)
 	}
 	if wanted("1") {
-		progress("1/11 encoding benchmarks")
+		progress("1/12 encoding benchmarks")
 		if err := measureEncoding(ctx, root, rep); err != nil {
 			return fmt.Errorf("encoding: %w", err)
 		}
@@ -86,16 +88,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		what string
 		run  func() error
 	}{
-		{"2/11 the protocols alone: gRPC against REST/JSON from net/http", func() error { return measureDirect(ctx, lab, *window, rep) }},
-		{"3/11 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
-		{"4/11 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
-		{"5/11 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
-		{"6/11 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
-		{"7/11 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
-		{fmt.Sprintf("8/11 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
-		{"9/11 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
-		{"10/11 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, *baseline, lab, *window, rep) }},
-		{"11/11 the cost of tracing", func() error { return measureTracing(ctx, root, lab, *window, rep) }},
+		{"2/12 the protocols alone: gRPC against REST/JSON from net/http", func() error { return measureDirect(ctx, lab, *window, rep) }},
+		{"3/12 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
+		{"4/12 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
+		{"5/12 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
+		{"6/12 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
+		{"7/12 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
+		{fmt.Sprintf("8/12 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
+		{"9/12 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
+		{"10/12 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, *baseline, lab, *window, rep) }},
+		{"11/12 the cost of tracing", func() error { return measureTracing(ctx, root, lab, *window, rep) }},
+		{fmt.Sprintf("12/12 the browser's protocols, and %d viewers", *viewers), func() error {
+			return measureWeb(ctx, root, lab, *window, *viewers, rep)
+		}},
 	}
 	for _, step := range steps {
 		number, _, _ := strings.Cut(step.what, "/")

@@ -60,13 +60,40 @@ type report struct {
 	splitBefore   []protocolRow // grpc: stage 07 of the baseline, rest: this one
 	kill          killRow
 	tracing       tracingResult
+	web           webResult
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
 
 func (r *report) print(w io.Writer, machine string) {
-	fmt.Fprintf(w, "learn-grpc benchmarks — %s\n\n", machine)
+	fmt.Fprintf(w, "learn-grpc benchmarks — %s\n", machine)
+	// -only runs some steps: print the sections of those alone.
+	sections := []struct {
+		measured bool
+		print    func(io.Writer)
+	}{
+		{len(r.encoding) > 0, r.printEncoding},
+		{len(r.direct) > 0, r.printDirect},
+		{len(r.protocols) > 0, r.printProtocols},
+		{r.floor.grpc.rps > 0, r.printFloor},
+		{len(r.streamVsUnary) > 0, r.printStreamVsUnary},
+		{len(r.middleware) > 0, r.printMiddleware},
+		{r.memory.streams > 0, r.printMemory},
+		{r.fanOut.metrics != nil, r.printFanOut},
+		{r.hostile.stopCodes != nil || r.hostile.floodOpened > 0, r.printHostile},
+		{len(r.split) > 0, r.printSplit},
+		{len(r.tracing.rows) > 0, r.printTracing},
+		{len(r.web.rows) > 0, r.printWeb},
+	}
+	for _, sec := range sections {
+		if sec.measured {
+			sec.print(w)
+		}
+	}
+}
 
+func (r *report) printEncoding(w io.Writer) {
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "1. Encoding the lab's messages (go test -bench Encoding, in bench/)")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| message / codec / op | bytes | ns/op | allocs/op | vs protobuf |")
@@ -87,7 +114,9 @@ func (r *report) print(w io.Writer, machine string) {
 		}
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %s |\n", name, l.metrics["bytes"], l.metrics["ns/op"], l.metrics["allocs/op"], ratio)
 	}
+}
 
+func (r *report) printDirect(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "2. The protocols alone: GetProduct on bareserver (one lookup, one certificate, no middleware),")
 	fmt.Fprintln(w, "   over gRPC and as REST/JSON served directly by net/http, over HTTP/1.1 (keep-alive) and HTTP/2")
@@ -99,10 +128,15 @@ func (r *report) print(w io.Writer, machine string) {
 			r.grpc.rps, r.h1.rps, r.h2.rps, r.grpc.rps/r.h1.rps, r.grpc.rps/r.h2.rps,
 			ms(r.grpc.p50), ms(r.h1.p50), ms(r.h2.p50), ms(r.grpc.p99), ms(r.h1.p99), ms(r.h2.p99))
 	}
+}
+
+func (r *report) printProtocols(w io.Writer) {
 	comparison(w, "3. Through the lab's gateway: GetProduct on the stage-06 server over gRPC, and over REST/JSON (HTTP/1.1)\n"+
 		"   through grpc-gateway, which adds a hop to the server's own gRPC port",
 		"gRPC", "REST via gateway", "gRPC / REST", r.protocols, func(row protocolRow) float64 { return row.grpc.rps / row.rest.rps })
+}
 
+func (r *report) printFloor(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "4. The loopback floor: a TLS ping-pong of GetProduct's sizes (%d bytes out, %d back) on one connection, one caller\n",
 		r.floor.bytesIn, r.floor.bytesOut)
@@ -112,13 +146,20 @@ func (r *report) print(w io.Writer, machine string) {
 	fmt.Fprintf(w, "| TLS echo | %s | %s | %.0f |\n", ms(r.floor.echo.p50), ms(r.floor.echo.p99), r.floor.echo.rps)
 	fmt.Fprintf(w, "| gRPC (bareserver) | %s | %s | %.0f |\n", ms(r.floor.grpc.p50), ms(r.floor.grpc.p99), r.floor.grpc.rps)
 	fmt.Fprintf(w, "| gRPC p50 / floor p50 | %.1fx | | |\n", float64(r.floor.grpc.p50)/float64(r.floor.echo.p50))
+}
 
+func (r *report) printStreamVsUnary(w io.Writer) {
 	comparison(w, "5. A bidirectional stream used like unary (send a request, read its answer, on one stream per caller)\n"+
 		"   against unary calls, on bareserver",
 		"unary", "stream", "stream / unary", r.streamVsUnary, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+}
+
+func (r *report) printMiddleware(w io.Writer) {
 	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit)",
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+}
 
+func (r *report) printMemory(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "7. Server memory per open stream, %d streams, %d to a connection (resident memory of the server process alone)\n",
 		r.memory.streams, streamsPerConn)
@@ -126,7 +167,9 @@ func (r *report) print(w io.Writer, machine string) {
 	fmt.Fprintln(w, "| stage 06 WatchProducts | bare grpc-go, a stream that only holds | stage 06 / bare |")
 	fmt.Fprintln(w, "|---:|---:|---:|")
 	fmt.Fprintf(w, "| %.1f KB | %.1f KB | %.2fx |\n", r.memory.labKB, r.memory.bareKB, r.memory.labKB/r.memory.bareKB)
+}
 
+func (r *report) printFanOut(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "8. Fan-out: stage 03's feed (go test -bench FanOut, in 03-server-stream/)")
 	fmt.Fprintln(w)
@@ -134,7 +177,9 @@ func (r *report) print(w io.Writer, machine string) {
 	fmt.Fprintln(w, "| watchers | one change reaches all | memory per stream (client and server) | goroutines per stream |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|")
 	fmt.Fprintf(w, "| %.0f | %s | %.1f KB | %.1f |\n", m["watchers"], ms(time.Duration(m["ns/op"])), m["B/stream"]/1024, m["goroutines/stream"])
+}
 
+func (r *report) printHostile(w io.Writer) {
 	h := r.hostile
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "9. Hostile clients against a fresh stage-06 server each")
@@ -146,16 +191,11 @@ func (r *report) print(w io.Writer, machine string) {
 	fmt.Fprintf(w, "| eight 64 MiB POST /v1/orders bodies at once | %s | %.1f MB |\n", counts(h.bodyStatuses), h.bodyGrowthMB)
 	fmt.Fprintf(w, "| SIGTERM with a health watch, a product watch and a tracker open (grace 10 s) | stopped in %s; %s | |\n",
 		ms(h.stopTime), pairs(h.stopCodes))
-	r.printSplit(w)
-	r.printTracing(w)
 }
 
 // printTracing prints step 11: what tracing costs.
 func (r *report) printTracing(w io.Writer) {
 	t := r.tracing
-	if len(t.rows) == 0 {
-		return
-	}
 	comparison(w, "11. The cost of tracing: CreateOrder through stage 08's gateway (REST, HTTP/1.1), tracing off against\n"+
 		"    every request traced and exported over OTLP/HTTP to a local collector that discards it",
 		"off", "traced", "traced / off", t.rows, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
@@ -171,9 +211,6 @@ func (r *report) printTracing(w io.Writer) {
 
 // printSplit prints step 10: the price of the split, and a replica killed.
 func (r *report) printSplit(w io.Writer) {
-	if len(r.split) == 0 {
-		return
-	}
 	comparison(w, "10. The price of the split: CreateOrder on the stage-06 server (stock in its own memory) against\n"+
 		"    stage 07's orders, which asks one of two catalog replicas for the price and the stock over mutual TLS",
 		"06", "07", "07 / 06", r.split, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
