@@ -114,7 +114,8 @@ func grpcWebOK(resp *http.Response, body []byte) error {
 	if s := resp.Header.Get("Grpc-Status"); s != "" && s != "0" {
 		return fmt.Errorf("grpc-status %s", s)
 	}
-	if !bytes.Contains(body, []byte("grpc-status:0")) && resp.Header.Get("Grpc-Status") != "0" {
+	trailers := strings.ReplaceAll(strings.ToLower(string(body)), " ", "")
+	if !strings.Contains(trailers, "grpc-status:0") && resp.Header.Get("Grpc-Status") != "0" {
 		return fmt.Errorf("no grpc-status 0 in the answer")
 	}
 	return nil
