@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/chromedp/chromedp"
+)
+
+// shop runs the scenario in a new headless Chrome, one line per step.
+func shop(ctx context.Context, opts []chromedp.ExecAllocatorOption, c config, out io.Writer) error {
+	alloc, cancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancel()
+	tab, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	p := &page{tab: tab, wait: c.wait}
+	p.watchConsole()
+	if err := chromedp.Do(tab, chromedp.Navigate(c.url)); err != nil {
+		return fmt.Errorf("loading %s: %w", c.url, err)
+	}
+	total, err := poll[int](p, "product rows, each with its stock, in #products",
+		`() => rows().length > 0 && rows().every(r => /\d/.test(text(r.querySelector('[data-stock]')))) && rows().length`)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "page loaded: %d products\n", total)
+
+	stock, err := p.stock(c.product, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "stock of %s: %s\n", c.product, stock)
+	fmt.Fprintf(out, "waiting for the stock of %s to change elsewhere\n", c.product)
+	if stock, err = p.stock(c.product, stock); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "stock of %s: %s\n", c.product, stock)
+
+	found, err := p.search(c.search, total)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "search %q: %d products\n", c.search, found)
+	if _, err := p.search("", total); err != nil {
+		return err
+	}
+
+	status, err := p.order(c.product, "1", c.token)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "order placed from the page: %s\n", status)
+	if stock, err = p.stock(c.product, stock); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "stock of %s: %s\n", c.product, stock)
+
+	field, err := p.refused(c.product, strconv.Itoa(c.badQuantity), c.token)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "field error for a bad quantity: %s\n", field)
+
+	if c.screenshot != "" {
+		png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+		if err != nil {
+			return fmt.Errorf("taking the screenshot: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(c.screenshot), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(c.screenshot, png, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "screenshot: %s\n", filepath.ToSlash(c.screenshot))
+	}
+	return nil
+}
+
+// stock waits for the product's [data-stock] to show a number other than
+// before, and returns it as the page shows it.
+func (p *page) stock(id, before string) (string, error) {
+	what := "the stock of " + id
+	if before != "" {
+		what = fmt.Sprintf("a change of %s's stock from %s", id, before)
+	}
+	return poll[string](p, what, `(id, before) => {
+		const row = [...document.querySelectorAll('#products [data-product-id]')].find(r => r.dataset.productId === id);
+		const t = text(row && row.querySelector('[data-stock]'));
+		return /\d/.test(t) && t !== before && t;
+	}`, id, before)
+}
+
+// search types into #search and waits until the rows shown have settled
+// on another count than before (all of them, for ""), and returns it.
+func (p *page) search(q string, total int) (int, error) {
+	if err := p.fill("#search", q); err != nil {
+		return 0, err
+	}
+	n, err := poll[string](p, fmt.Sprintf("the products found for %q", q), `(q, total) => {
+		const n = rows().length, now = performance.now();
+		if (n !== window.labRows) { window.labRows = n; window.labSince = now; return false; }
+		return (q === '' ? n === total : n !== total) && now - window.labSince > 300 && String(n);
+	}`, q, total)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(n)
+}
+
+// order fills the form and submits it, then waits for #order-status to show
+// an order's status, or for #order-error to say why there is none.
+func (p *page) order(product, quantity, token string) (string, error) {
+	before, err := p.text("#order-status")
+	if err != nil {
+		return "", err
+	}
+	if err := p.submit(product, quantity, token); err != nil {
+		return "", err
+	}
+	v, err := poll[[]string](p, "an order's status in #order-status", `before => {
+		const status = text(document.querySelector('#order-status'));
+		const error = text(document.querySelector('#order-error'));
+		if (error) return ['', error];
+		return status !== before && /ORDER_STATUS_[A-Z_]+/.test(status) && [status, ''];
+	}`, before)
+	switch {
+	case err != nil:
+		return "", err
+	case v[1] != "":
+		return "", fmt.Errorf("placing an order: the page shows the error %q", v[1])
+	}
+	return v[0], nil
+}
+
+// refused submits a quantity the server refuses, and returns the field
+// error the page shows, as "FIELD: message".
+func (p *page) refused(product, quantity, token string) (string, error) {
+	if err := p.submit(product, quantity, token); err != nil {
+		return "", err
+	}
+	return poll[string](p, "a [data-field-error] for quantity "+quantity, `() => {
+		const el = [...document.querySelectorAll('[data-field-error]')].find(e => text(e) && e.checkVisibility());
+		return el && el.dataset.fieldError + ': ' + text(el);
+	}`)
+}
+
+// submit fills the order form and presses its button.
+func (p *page) submit(product, quantity, token string) error {
+	for _, f := range [][2]string{{"#order-product", product}, {"#order-quantity", quantity}, {"#order-token", token}} {
+		if err := p.fill(f[0], f[1]); err != nil {
+			return err
+		}
+	}
+	return p.click("#order-submit")
+}
