@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,11 +31,17 @@ const text = el => el ? el.textContent.replace(/\s+/g, ' ').trim() : '';
 `
 
 // poll waits, at most p.wait, until fn (a JavaScript function of args, with
-// the helpers in scope) returns a truthy value, and returns it.
+// the helpers in scope) returns a truthy value, and returns it. The args
+// go into the source as JSON: chromedp would pass an empty string as
+// undefined.
 func poll[T any](p *page, what, fn string, args ...any) (T, error) {
-	v, err := chromedp.Run(p.tab, chromedp.PollFunction[T]("(...args) => {"+helpers+"return ("+fn+")(...args); }",
-		chromedp.WithPollingArgs(args...), chromedp.WithPollingInterval(50*time.Millisecond),
-		chromedp.WithPollingTimeout(p.wait)))
+	js, err := json.Marshal(append([]any{}, args...))
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := chromedp.Run(p.tab, chromedp.PollFunction[T]("() => {"+helpers+"return ("+fn+")(..."+string(js)+"); }",
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(p.wait)))
 	if errors.Is(err, chromedp.ErrPollingTimeout) {
 		err = fmt.Errorf("%s: not within %s%s", what, p.wait, p.consoleErrors())
 	} else if err != nil {

@@ -58,6 +58,10 @@ func shop(ctx context.Context, opts []chromedp.ExecAllocatorOption, c config, ou
 		return err
 	}
 	fmt.Fprintf(out, "stock of %s: %s\n", c.product, stock)
+	if status, err = p.status("ORDER_STATUS_DELIVERED"); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "status of the order on the page: %s\n", status)
 
 	field, err := p.refused(c.product, strconv.Itoa(c.badQuantity), c.token)
 	if err != nil {
@@ -95,10 +99,18 @@ func (p *page) stock(id, before string) (string, error) {
 	}`, id, before)
 }
 
-// search types into #search and waits until the rows shown have settled
-// on another count than before (all of them, for ""), and returns it.
+// search types into #search, submits its form as Enter would, and waits
+// until the rows shown have settled on another count than before (all of
+// them, for ""), and returns it.
 func (p *page) search(q string, total int) (int, error) {
 	if err := p.fill("#search", q); err != nil {
+		return 0, err
+	}
+	if _, err := poll[bool](p, "submitting the search", `() => {
+		const form = document.querySelector('#search').form;
+		if (form) form.requestSubmit();
+		return true;
+	}`); err != nil {
 		return 0, err
 	}
 	n, err := poll[string](p, fmt.Sprintf("the products found for %q", q), `(q, total) => {
@@ -113,26 +125,42 @@ func (p *page) search(q string, total int) (int, error) {
 }
 
 // order fills the form and submits it, then waits for #order-status to show
-// an order's status, or for #order-error to say why there is none.
+// the new order's status, or for #order-error to say why there is none. It
+// returns the status and the order's id (#order-id), if the page shows it.
 func (p *page) order(product, quantity, token string) (string, error) {
-	before, err := p.text("#order-status")
-	if err != nil {
-		return "", err
-	}
 	if err := p.submit(product, quantity, token); err != nil {
 		return "", err
 	}
-	v, err := poll[[]string](p, "an order's status in #order-status", `before => {
-		const status = text(document.querySelector('#order-status'));
+	status, err := p.status("")
+	if err != nil {
+		return "", err
+	}
+	if id, err := p.text("#order-id"); err == nil && id != "" {
+		status += " (" + id + ")"
+	}
+	return status, nil
+}
+
+// status waits for #order-status to show want, or any status for "", and
+// returns it: its data-status, the enum's name, or else its text. An
+// error the page shows in #order-error ends the wait.
+func (p *page) status(want string) (string, error) {
+	what := "an order's status in #order-status"
+	if want != "" {
+		what = want + " in #order-status"
+	}
+	v, err := poll[[]string](p, what, `want => {
+		const el = document.querySelector('#order-status');
+		const status = el ? el.dataset.status || text(el) : '';
 		const error = text(document.querySelector('#order-error'));
 		if (error) return ['', error];
-		return status !== before && /ORDER_STATUS_[A-Z_]+/.test(status) && [status, ''];
-	}`, before)
+		return status && (want === '' || status === want) && [status, ''];
+	}`, want)
 	switch {
 	case err != nil:
 		return "", err
 	case v[1] != "":
-		return "", fmt.Errorf("placing an order: the page shows the error %q", v[1])
+		return "", fmt.Errorf("waiting for %s: the page shows the error %q", what, v[1])
 	}
 	return v[0], nil
 }
