@@ -20,8 +20,18 @@ import (
 	"time"
 )
 
-//go:embed testdata/storefront.html
-var storefront []byte
+var (
+	//go:embed testdata/storefront.html
+	storefront []byte
+	//go:embed testdata/storefront.js
+	storefrontJS []byte
+)
+
+// csp is stage 09's Content-Security-Policy (09-web/web/web.go): no inline
+// script, no eval, Trusted Types. The program must shop under it.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; " +
+	"require-trusted-types-for 'script'"
 
 // shopServer serves testdata/storefront.html and the stock it polls, and
 // takes orders as stage 09's gateway would: one unit at a time, a quantity
@@ -48,7 +58,11 @@ func (s *shopServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", csp)
 		w.Write(storefront)
+	case "/app.js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(storefrontJS)
 	case "/stock":
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -31,23 +30,37 @@ const text = el => el ? el.textContent.replace(/\s+/g, ' ').trim() : '';
 `
 
 // poll waits, at most p.wait, until fn (a JavaScript function of args, with
-// the helpers in scope) returns a truthy value, and returns it. The args
-// go into the source as JSON: chromedp would pass an empty string as
-// undefined.
+// the helpers in scope) returns a truthy value, and returns it. It asks
+// from Go every 50ms: chromedp's own Poll builds its predicate with new
+// Function, which the storefront's Content-Security-Policy forbids, and
+// DevTools' evaluate is exempt. The args go into the source as JSON.
 func poll[T any](p *page, what, fn string, args ...any) (T, error) {
+	var got struct{ V T }
 	js, err := json.Marshal(append([]any{}, args...))
 	if err != nil {
-		var zero T
-		return zero, err
+		return got.V, err
 	}
-	v, err := chromedp.Run(p.tab, chromedp.PollFunction[T]("() => {"+helpers+"return ("+fn+")(..."+string(js)+"); }",
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(p.wait)))
-	if errors.Is(err, chromedp.ErrPollingTimeout) {
-		err = fmt.Errorf("%s: not within %s%s", what, p.wait, p.consoleErrors())
-	} else if err != nil {
-		err = fmt.Errorf("%s: %w%s", what, err, p.consoleErrors())
+	expr := "(() => {" + helpers + "const v = (" + fn + ")(..." + string(js) + "); return v ? {V: v} : null; })()"
+	ctx, cancel := context.WithTimeout(p.tab, p.wait)
+	defer cancel()
+	for {
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](expr))
+		switch {
+		case ctx.Err() != nil && p.tab.Err() == nil:
+			return got.V, fmt.Errorf("%s: not within %s%s", what, p.wait, p.consoleErrors())
+		case err != nil:
+			return got.V, fmt.Errorf("%s: %w%s", what, err, p.consoleErrors())
+		case string(raw) != "null":
+			if err := json.Unmarshal(raw, &got); err != nil {
+				return got.V, fmt.Errorf("%s: %w", what, err)
+			}
+			return got.V, nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	return v, err
 }
 
 // fill sets a field's value as typing would, firing input and change.
