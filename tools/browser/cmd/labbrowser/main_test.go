@@ -232,3 +232,15 @@ func TestALabChromeThatIsNoProgramFails(t *testing.T) {
 		t.Errorf("error output %q does not name LAB_CHROME", got)
 	}
 }
+
+func TestAPageThatIsNotThereFailsAtOnce(t *testing.T) {
+	needChrome(t)
+	_, url, ca := startShop(t)
+	var out, errOut bytes.Buffer
+	if code := run(t.Context(), []string{"--ca=" + ca, url + "nothing"}, &out, &errOut); code != exitFailed {
+		t.Fatalf("run exited %d, want %d:\n%s%s", code, exitFailed, out.String(), errOut.String())
+	}
+	if got := errOut.String(); !strings.Contains(got, "HTTP 404") {
+		t.Errorf("error output %q does not say HTTP 404", got)
+	}
+}

@@ -19,8 +19,12 @@ func shop(ctx context.Context, opts []chromedp.ExecAllocatorOption, c config, ou
 	defer cancel()
 	p := &page{tab: tab, wait: c.wait}
 	p.watchConsole()
-	if err := chromedp.Do(tab, chromedp.Navigate(c.url)); err != nil {
+	resp, err := chromedp.Run(tab, chromedp.NavigateResponse(c.url))
+	switch {
+	case err != nil:
 		return fmt.Errorf("loading %s: %w", c.url, err)
+	case resp != nil && resp.Status >= 400:
+		return fmt.Errorf("loading %s: HTTP %d: does the gateway serve the page at /?", c.url, resp.Status)
 	}
 	total, err := poll[int](p, "product rows, each with its stock, in #products",
 		`() => rows().length > 0 && rows().every(r => /\d/.test(text(r.querySelector('[data-stock]')))) && rows().length`)
