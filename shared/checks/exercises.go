@@ -10,7 +10,7 @@ import "github.com/learn-grpc/learn-grpc/shared/harness"
 // solution (testdata/solutions).
 func Exercises() []*harness.Check {
 	return []*harness.Check{exercise01(), exercise02(), exercise03(), exercise04(),
-		exercise05(), exercise06(), exercise07(), exercise08()}
+		exercise05(), exercise06(), exercise07(), exercise08(), exercise09()}
 }
 
 // stopsGracefully is an exercise's last milestone: the server it started

@@ -18,6 +18,7 @@ const (
 	labUp                           // go tool lab up: the stage's Procfile
 	labTrace                        // go tool lab trace: a trace of the running processes
 	curlCommand                     // curl, the one program taken from the machine
+	labBrowser                      // go tool lab browser: headless Chrome on the page
 )
 
 // command is a README command resolved to what the check runs.
@@ -58,6 +59,8 @@ func (s *CheckRun) resolve(words []string) (command, error) {
 		return command{kind: labUp, who: "lab up", dir: s.Dir, args: words[4:]}, nil
 	case len(words) >= 4 && words[0] == "go" && words[1] == "tool" && words[2] == "lab" && words[3] == "trace":
 		return command{kind: labTrace, who: "lab trace", dir: s.Dir, args: words[4:]}, nil
+	case len(words) >= 4 && words[0] == "go" && words[1] == "tool" && words[2] == "lab" && words[3] == "browser":
+		return s.resolveBrowser(words[4:])
 	case words[0] == "curl":
 		// curl is the one program the check takes from the machine: it
 		// ships with Windows 10 and later, macOS and most Linux systems.
@@ -67,7 +70,7 @@ func (s *CheckRun) resolve(words []string) (command, error) {
 		}
 		return command{kind: curlCommand, prog: prog, who: "curl", dir: s.Dir, args: words[1:]}, nil
 	}
-	return command{}, fmt.Errorf("the check knows how to run \"go run ./cmd/NAME\", \"go -C DIR tool NAME\" and curl commands, not %q", strings.Join(words, " "))
+	return command{}, fmt.Errorf("the check knows how to run \"go run ./cmd/NAME\", \"go -C DIR tool NAME\", \"go tool lab up|trace|browser\" and curl commands, not %q", strings.Join(words, " "))
 }
 
 // lookPath is exec.LookPath, named so that checks say what they look for.

@@ -27,6 +27,10 @@ type ExampleOpts struct {
 	// Kill names, as a crash would, while the example's last command runs.
 	// The command must then finish as the README shows.
 	Kill string
+	// During, with When, runs the README example During names while the
+	// example's last command runs: a change made elsewhere, which the
+	// command (a browser, say) must then show. The command must end on its own.
+	During string
 	// Outputs, if set, receives the output of each command compared with
 	// the transcript, in order: for a check that reads numbers from it.
 	Outputs *[]string
@@ -59,7 +63,7 @@ func (s *CheckRun) RunExample(name string, opts ExampleOpts) error {
 	}()
 	for i, c := range ex.Commands {
 		opts := opts
-		if (opts.Interrupt != "" || opts.Kill != "") && i < len(ex.Commands)-1 {
+		if opts.waits() && i < len(ex.Commands)-1 {
 			opts = ExampleOpts{Outputs: opts.Outputs} // the commands before the last set the scene
 		}
 		if err := r.run(c, opts); err != nil {
@@ -75,6 +79,9 @@ func (s *CheckRun) RunExample(name string, opts ExampleOpts) error {
 	}
 	return nil
 }
+
+// waits reports whether the last command runs until a moment, When.
+func (o ExampleOpts) waits() bool { return o.Interrupt != "" || o.Kill != "" || o.During != "" }
 
 // named marks a Failure with the transcript it came from.
 func (ex *Example) named(err error) error {
@@ -178,7 +185,7 @@ func (r *exampleRun) runProgram(c Command, opts ExampleOpts, cmd command, stdinP
 		return &Failure{Command: c.Text, Why: err.Error(), Section: r.ex.Section}
 	}
 	var res Result
-	if opts.Interrupt != "" || opts.Kill != "" {
+	if opts.waits() {
 		res, err = r.runInterrupted(cmd.dir, cmd.prog, args, opts, target)
 		if opts.Interrupt == "server" && target == r.local {
 			r.local = nil // stopped, and its stop already checked
@@ -204,7 +211,12 @@ func (r *exampleRun) runProgram(c Command, opts ExampleOpts, cmd command, stdinP
 		return &Failure{Command: c.Text, Note: note, Who: cmd.who, Why: why, Expected: want,
 			Received: res.Output, Section: r.ex.Section}
 	}
+	var during *Failure
 	switch {
+	case cmd.kind == labBrowser && res.ExitCode == BrowserSkipped:
+		return browserSkip(c, r.ex.Section, res)
+	case errors.As(err, &during):
+		return err // the example run during the command failed, and says how
 	case err != nil:
 		return fail(err.Error())
 	case opts.Fails && res.ExitCode == 0:

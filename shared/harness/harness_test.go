@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -122,5 +123,72 @@ func TestACommandEndsSoonUnlessItsExampleIsSlow(t *testing.T) {
 		if got := s.commandTime(); got != tt.want {
 			t.Errorf("a command of example %q may run %s, want %s", tt.example, got, tt.want)
 		}
+	}
+}
+
+// TestDuringRunsAnExampleWhileTheCommandWaits: the command waits for a file,
+// and the example During names makes it, once the command says it waits.
+func TestDuringRunsAnExampleWhileTheCommandWaits(t *testing.T) {
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := filepath.Join("testdata", "broken", ".dev")
+	if err := os.MkdirAll(dev, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dev) })
+	check := &Check{Stage: "broken", Title: "a stage that fails on purpose", Milestones: []Milestone{
+		{Name: "a change made elsewhere", Run: func(s *CheckRun) error {
+			return s.RunExample("waits", ExampleOpts{When: "waiting for", During: "touch"})
+		}},
+	}}
+	var out bytes.Buffer
+	rep := NewReporter(&out)
+	if err := RunCheck(check, root, filepath.Join("testdata", "broken"), rep, NewTools(rep)); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), `running <!-- check: touch --> while the command waits, after it printed "waiting for"`) {
+		t.Errorf("the report does not say it ran the example during the command:\n%s", out.String())
+	}
+}
+
+// TestASkippedMilestoneIsShownAndPasses: a milestone that cannot run on
+// this machine says why, and the check goes on and passes, saying so.
+func TestASkippedMilestoneIsShownAndPasses(t *testing.T) {
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := &Check{Stage: "broken", Title: "a stage that fails on purpose", Milestones: []Milestone{
+		{Name: "needs a browser", Run: func(*CheckRun) error { return &Skipped{Why: "no Chrome here"} }},
+		{Name: "runs anyway", Run: func(*CheckRun) error { return nil }},
+	}}
+	var out bytes.Buffer
+	rep := NewReporter(&out)
+	if err := RunCheck(check, root, filepath.Join("testdata", "broken"), rep, NewTools(rep)); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"SKIPPED: no Chrome here", "all 2 milestones reached, 1 of them skipped on this machine"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report does not say %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestNoBrowserIsASkipButInCIAFailure: labbrowser's exit status 77 is a
+// skip on a learner's machine, and a failure in CI, which installs Chromium.
+func TestNoBrowserIsASkipButInCIAFailure(t *testing.T) {
+	res := Result{Output: "skipped: no Chrome or Chromium found (set LAB_CHROME)\n", ExitCode: BrowserSkipped}
+	c := Command{Text: "go tool lab browser https://localhost:8443/"}
+	t.Setenv("CI", "")
+	var skip *Skipped
+	if err := browserSkip(c, "Run it", res); !errors.As(err, &skip) {
+		t.Errorf("without CI: %v, want a skip", err)
+	}
+	t.Setenv("CI", "true")
+	var f *Failure
+	if err := browserSkip(c, "Run it", res); !errors.As(err, &f) || !strings.Contains(f.Why, "CI=true") {
+		t.Errorf("with CI=true: %v, want a failure that names CI", err)
 	}
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // runInterrupted runs a command, and once its output contains opts.When,
-// interrupts it or its server as opts.Interrupt says.
+// interrupts it or its server as opts.Interrupt says, kills a process as
+// opts.Kill says, or runs the example opts.During names.
 func (s *CheckRun) runInterrupted(dir, prog string, args []string, opts ExampleOpts, server *Server) (Result, error) {
 	out := &lineWriter{}
 	cmd := exec.Command(prog, args...)
@@ -37,6 +38,13 @@ func (s *CheckRun) runInterrupted(dir, prog string, args []string, opts ExampleO
 		}
 	}
 	switch {
+	case opts.During != "":
+		s.Rep.Checkf("  running <!-- check: %s --> while the command waits, after it printed %q", opts.During, opts.When)
+		if err := s.RunExample(opts.During, ExampleOpts{}); err != nil {
+			_ = cmd.Process.Kill()
+			<-exited
+			return result(), err
+		}
 	case opts.Kill != "":
 		if s.topo == nil {
 			return result(), errors.New("no topology is running: start it with go tool lab up")
@@ -72,6 +80,9 @@ func (s *CheckRun) runInterrupted(dir, prog string, args []string, opts ExampleO
 	case <-time.After(allow):
 		_ = cmd.Process.Kill()
 		<-exited
+		if opts.During != "" {
+			return result(), fmt.Errorf("it was still running %s after <!-- check: %s --> ran", allow, opts.During)
+		}
 		return result(), fmt.Errorf("it was still running %s after the interrupt: a stream must end when either side ends it", allow)
 	}
 }

@@ -34,12 +34,13 @@ func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error
 		patterns = append(patterns, "./"+m+"/...")
 	}
 
+	browser := filepath.Join("tools", "browser")
 	steps := []step{
 		{"go.work lists exactly the stage folders and shared/", func() error { return workspaceShape(root, stages) }},
 		{"no compiled program is committed", func() error { return noBinaries(root) }},
-		{"gofmt: every Go file is formatted", func() error { return gofmtClean(root, rep, append(modules, "bench")) }},
+		{"gofmt: every Go file is formatted", func() error { return gofmtClean(root, rep, append(modules, "bench", browser)) }},
 		{"go.mod and go.sum are tidy in every module", func() error {
-			return modTidy(rep, root, append(modules, "bench", "tools", filepath.Join("tools", "buf")))
+			return modTidy(rep, root, append(modules, "bench", "tools", filepath.Join("tools", "buf"), browser))
 		}},
 		{"go vet over the whole workspace", func() error { return goCmd(rep, root, nil, append([]string{"vet"}, patterns...)...) }},
 		// Learners use Windows and macOS too: every module must build there.
@@ -68,15 +69,19 @@ func runCheckAll(root string, rep *harness.Reporter, tools *harness.Tools) error
 	}
 	// bench/ is a module of its own, outside the workspace like tools/: it
 	// must build and pass its tests (which check the codecs it measures),
-	// but its load runs are for scripts/bench, never for a test run.
-	steps = append(steps, step{"bench builds, vets and tests on its own", func() error {
-		for _, args := range [][]string{{"vet", "./..."}, {"test", "-race", "./..."}} {
-			if err := goCmd(rep, filepath.Join(root, "bench"), []string{"GOWORK=off"}, args...); err != nil {
-				return err
+	// but its load runs are for scripts/bench, never for a test run. So is
+	// tools/browser, the headless Chrome of stage 09's check: its tests
+	// shop on a page of their own.
+	for _, m := range []string{"bench", browser} {
+		steps = append(steps, step{m + " builds, vets and tests on its own", func() error {
+			for _, args := range [][]string{{"vet", "./..."}, {"test", "-race", "./..."}} {
+				if err := goCmd(rep, filepath.Join(root, m), []string{"GOWORK=off"}, args...); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	}})
+			return nil
+		}})
+	}
 	for i, stage := range stages {
 		steps = append(steps, step{"buf lint " + stage, func() error { return bufCmd(rep, tools, root, "lint", stage) }})
 		if i > 0 {

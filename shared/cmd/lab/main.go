@@ -28,6 +28,8 @@ Commands:
   trace NN [--from SERVICE] [--id-only] [--mine | -dir DIR] [TRACE_ID]
                            print a trace that the processes of lab up wrote to the
                            console (OTEL_TRACES_EXPORTER=console), as a tree
+  browser [flags] URL      open URL, stage 09's storefront, in a headless Chrome and
+                           shop there (tools/browser; --help lists its flags)
   progress                 the milestones each of your stages reaches
   check-all                every check, gofmt, tidy, no binaries, go vet, go test -race, buf lint and breaking
   gen [NN ...] | gen NN --mine
@@ -41,6 +43,10 @@ var errFailed = errors.New("failed")
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		var status exitStatus
+		if errors.As(err, &status) {
+			os.Exit(int(status))
+		}
 		if !errors.Is(err, errFailed) {
 			fmt.Fprintln(os.Stderr, "lab:", err)
 		}
@@ -74,6 +80,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runUp(rest, root, stdout, stderr)
 	case "trace":
 		return runTrace(rest, root, stdout, stderr)
+	case "browser":
+		return runBrowser(rest, root, tools, stdout, stderr)
 	case "progress":
 		return runProgress(root, stdout, harness.NewTools(harness.NewReporter(io.Discard)))
 	case "check-all":
