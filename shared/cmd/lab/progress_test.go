@@ -31,8 +31,7 @@ func TestProgressSaysWhatToDoNext(t *testing.T) {
 			"go tool lab check 02 --mine, and build what it asks for next"},
 		{"a stage done", map[string]int{"01": done, "02": done},
 			"go tool lab start 03 --from ../learn-grpc-mine/02-unary"},
-		{"every stage done", map[string]int{"01": done, "02": done, "03": done, "04": done,
-			"05": done, "06": done, "07": done, "08": done}, "nothing: every stage is done. Try each README's exercises"},
+		{"every stage done", everyStage(done), "nothing: every stage is done. Try each README's exercises"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,4 +40,13 @@ func TestProgressSaysWhatToDoNext(t *testing.T) {
 			}
 		})
 	}
+}
+
+// everyStage gives every stage of the lab the same progress n.
+func everyStage(n int) map[string]int {
+	reached := map[string]int{}
+	for _, c := range checks.All() {
+		reached[c.Stage[:2]] = n
+	}
+	return reached
 }
