@@ -39,6 +39,9 @@ func stage09() *harness.Check {
 				},
 				Hint: "the page's WatchProducts and WatchOrder streams over Connect, WatchOrder in orders, and the watch hub " +
 					"in the gateway; run go tool lab browser yourself to see which step stops"},
+			{Name: "the page's order is one trace: the gateway's Connect route, orders and the catalog", Step: 4,
+				Run:  example("page-trace"),
+				Hint: "keep stage 08's otelhttp and otelgrpc, and name the gateway's span by its method and path"},
 			{Name: "every process stops gracefully on Ctrl+C", Run: stopAll,
 				Hint: "end the Connect streams when the gateway begins to stop, as the REST watch does"},
 			{Name: "pages of an allowed origin may call the gateway, others are refused at the preflight", Step: 5,

@@ -43,6 +43,8 @@ func NewTraceFlags(fs *flag.FlagSet) *TraceFlags {
 	fs.BoolVar(&t.Mine, "mine", false, "read the logs of your own folder for the stage")
 	fs.BoolVar(&t.IDOnly, "id-only", false, "print only the trace's id")
 	fs.StringVar(&t.Query.From, "from", "", "the latest trace that began at this `service` (gateway, say)")
+	fs.StringVar(&t.Query.Through, "through", "",
+		"the latest trace holding a span whose name contains this `text` (ReserveStock, say)")
 	return t
 }
 

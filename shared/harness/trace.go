@@ -161,8 +161,9 @@ func (t *Trace) Tree() string {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
 // TraceQuery says which trace to show: the one with ID, or else the latest
-// whose root span is From's (any service's when From is empty).
-type TraceQuery struct{ ID, From string }
+// whose root span is From's (any service's when From is empty) and that
+// holds a span whose name contains Through (any, when it is empty).
+type TraceQuery struct{ ID, From, Through string }
 
 // WaitForTrace polls spans for the trace q asks for until it is complete,
 // for up to timeout: spans are exported in batches, by several processes,
@@ -179,16 +180,23 @@ func WaitForTrace(spans func() []*Span, q TraceQuery, timeout time.Duration) (*T
 	}
 }
 
+// holds reports whether a span of the trace has a name containing part.
+func (t *Trace) holds(part string) bool {
+	return slices.ContainsFunc(t.Spans, func(s *Span) bool { return strings.Contains(s.Name, part) })
+}
+
 // FindTrace returns the trace q asks for among spans.
 func FindTrace(spans []*Span, q TraceQuery) (*Trace, error) {
 	for _, t := range Traces(spans) {
-		if (q.ID == "" || t.ID == q.ID) && (q.From == "" || t.root.Service() == q.From) {
+		if (q.ID == "" || t.ID == q.ID) && (q.From == "" || t.root.Service() == q.From) && t.holds(q.Through) {
 			return t, nil
 		}
 	}
 	switch {
 	case q.ID != "":
 		return nil, fmt.Errorf("no trace %s with its root span among %d spans", q.ID, len(spans))
+	case q.Through != "":
+		return nil, fmt.Errorf("no trace with a span named ...%s... among %d spans", q.Through, len(spans))
 	case q.From != "":
 		return nil, fmt.Errorf("no trace that began at %s among %d spans: is OTEL_TRACES_EXPORTER=console set for every process?",
 			q.From, len(spans))

@@ -67,3 +67,27 @@ func TestAClientSpanWithoutItsServerSpanIsIncomplete(t *testing.T) {
 		t.Errorf("the tree does not say it is incomplete:\n%s", tr.Tree())
 	}
 }
+
+func TestThroughPicksTheLatestTraceHoldingASpanOfThatName(t *testing.T) {
+	inTrace := func(id, s string) string { return strings.ReplaceAll(s, `"t1"`, `"`+id+`"`) }
+	output := strings.Join([]string{
+		inTrace("placed", span("gateway", "CreateOrder", 2, "a1", "", 0, 9)),
+		inTrace("placed", span("catalog", "ReserveStock", 2, "a2", "a1", 2, 3)),
+		inTrace("refused", span("gateway", "CreateOrder", 2, "b1", "", 10, 11)),
+	}, "\n")
+	spans, err := ParseSpans(strings.NewReader(output))
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, err := FindTrace(spans, TraceQuery{From: "gateway"})
+	if err != nil || latest.ID != "refused" {
+		t.Fatalf("latest from the gateway = %v, %v; want the refused order's", latest, err)
+	}
+	got, err := FindTrace(spans, TraceQuery{From: "gateway", Through: "ReserveStock"})
+	if err != nil || got.ID != "placed" {
+		t.Fatalf("through ReserveStock = %v, %v; want the placed order's", got, err)
+	}
+	if _, err := FindTrace(spans, TraceQuery{Through: "ReleaseStock"}); err == nil {
+		t.Error("found a trace through ReleaseStock; none holds one")
+	}
+}

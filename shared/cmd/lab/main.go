@@ -25,7 +25,7 @@ Commands:
                            NN.1 checks the stage's first exercise (on yours: --mine)
   up NN [--mine | -dir DIR] [--add NAME=FLAG]... [--env KEY=VALUE]...
                            run the processes of stage NN's Procfile (07 on) until Ctrl+C
-  trace NN [--from SERVICE] [--id-only] [--mine | -dir DIR] [TRACE_ID]
+  trace NN [--from SERVICE] [--through SPAN] [--id-only] [--mine | -dir DIR] [TRACE_ID]
                            print a trace that the processes of lab up wrote to the
                            console (OTEL_TRACES_EXPORTER=console), as a tree
   browser [flags] URL      open URL, stage 09's storefront, in a headless Chrome and

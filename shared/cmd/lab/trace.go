@@ -17,7 +17,7 @@ import (
 // --from), or the one whose id is given.
 func runTrace(args []string, root string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: trace NN [--from SERVICE] [--id-only] [--mine | -dir DIR] [TRACE_ID]")
+		return fmt.Errorf("usage: trace NN [--from SERVICE] [--through SPAN] [--id-only] [--mine | -dir DIR] [TRACE_ID]")
 	}
 	c, err := checks.Find(args[0])
 	if err != nil {
