@@ -87,6 +87,18 @@ func AddLabTool(root, dir string) error {
 	return nil
 }
 
+// EnsureLabTool adds the lab's command to the go.mod in dir when it does
+// not name it yet, as in a folder started by an older lab, and reports
+// whether it did.
+func EnsureLabTool(root, dir string) (bool, error) {
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil || bytes.Contains(mod, []byte(labTool)) {
+		// No go.mod is no module: the check says so, in its first milestone.
+		return false, nil
+	}
+	return true, AddLabTool(root, dir)
+}
+
 // RootOfModule finds the lab from a module that names it as a tool, as a
 // learner's folder does: the lab's root holds the replaced shared folder.
 func RootOfModule(dir string) (string, error) {

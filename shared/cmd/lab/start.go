@@ -80,11 +80,20 @@ func insideMine(root, stage string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// mineDir is the learner's folder for a stage, which must exist.
+// mineDir is the learner's folder for a stage, which must exist. A folder
+// started by an older lab gets the lab's command as a tool, and a line says so.
 func mineDir(root, stage string) (string, error) {
 	dir := filepath.Join(harness.MineRoot(root), stage)
 	if _, err := os.Stat(dir); err != nil {
 		return "", fmt.Errorf("no %s yet: start it with go tool lab start %s", dir, stage[:2])
+	}
+	added, err := harness.EnsureLabTool(root, dir)
+	if err != nil {
+		return "", err
+	}
+	if added {
+		harness.NewReporter(os.Stderr).Checkf("added the lab's command to %s as a tool: go tool lab now works there too",
+			filepath.Join(dir, "go.mod"))
 	}
 	return dir, nil
 }

@@ -33,6 +33,24 @@ func TestTheLabCommandWorksFromALearnersFolder(t *testing.T) {
 		t.Errorf("FindRootFrom(the learner's folder) = %q, %v; want the lab at %q", got, err, root)
 	}
 
+	t.Run("a folder started by an older lab gets the lab as a tool", func(t *testing.T) {
+		res, err := harness.Run(context.Background(), dest, []string{"GOWORK=off"}, time.Minute,
+			"go", "mod", "edit", "-droptool=github.com/learn-grpc/learn-grpc/shared/cmd/lab")
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("go mod edit: %v\n%s", err, res.Output)
+		}
+		if added, err := harness.EnsureLabTool(root, dest); err != nil || !added {
+			t.Fatalf("EnsureLabTool = %v, %v; want it added", added, err)
+		}
+		if added, err := harness.EnsureLabTool(root, dest); err != nil || added {
+			t.Errorf("EnsureLabTool again = %v, %v; want nothing to add", added, err)
+		}
+		res, err = harness.Run(context.Background(), dest, []string{"GOWORK=off"}, 5*time.Minute, "go", "tool", "lab", "help")
+		if err != nil || res.ExitCode != 0 {
+			t.Errorf("go tool lab help after EnsureLabTool: %v, exit %d:\n%s", err, res.ExitCode, res.Output)
+		}
+	})
+
 	t.Run("inside the folder, a command means it", func(t *testing.T) {
 		tmp, err := filepath.EvalSymlinks(t.TempDir()) // as os.Getwd will name it
 		if err != nil {
