@@ -26,17 +26,22 @@ func (discard) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { ret
 func (discard) Shutdown(context.Context) error                             { return nil }
 
 // BenchmarkCreateOrder places orders with orders and a catalog in this
-// process, over real TCP and mutual TLS, with telemetry off and on (every
-// call sampled, spans batched to a discarding exporter, metrics recorded).
+// process, over real TCP and mutual TLS: with telemetry off; traced (every
+// call sampled, spans batched to a discarding exporter, metrics recorded);
+// and sampled, one trace in ten as the parent-based ratio sampler decides.
 // allocs/op counts both services' allocations and the client's.
 func BenchmarkCreateOrder(b *testing.B) {
-	for _, mode := range []string{"off", "on"} {
+	samplers := map[string]sdktrace.Sampler{
+		"traced":  sdktrace.AlwaysSample(),
+		"sampled": sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.1)),
+	}
+	for _, mode := range []string{"off", "traced", "sampled"} {
 		b.Run(mode, func(b *testing.B) {
 			tel := func() *telemetry.Telemetry {
 				if mode == "off" {
 					return telemetry.Off()
 				}
-				tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discard{}))
+				tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discard{}), sdktrace.WithSampler(samplers[mode]))
 				mp := metric.NewMeterProvider()
 				b.Cleanup(func() { _ = tp.Shutdown(context.Background()); _ = mp.Shutdown(context.Background()) })
 				return telemetry.New(tp, mp)

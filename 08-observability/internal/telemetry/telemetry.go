@@ -53,7 +53,9 @@ func Setup(ctx context.Context, service string, log *slog.Logger) (*Telemetry, e
 	if err != nil {
 		return nil, err
 	}
-	t := &Telemetry{Propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})}
+	// Trace context alone: the lab carries no baggage, and a caller's would
+	// otherwise be parsed on every hop and travel inward from the edge.
+	t := &Telemetry{Propagator: propagation.TraceContext{}}
 
 	// Off unless asked: trace context still passes through, but nothing
 	// is recorded. (autoexport alone would default to OTLP, to a collector
@@ -64,6 +66,8 @@ func Setup(ctx context.Context, service string, log *slog.Logger) (*Telemetry, e
 		if err != nil {
 			return nil, err
 		}
+		// The SDK picks the sampler from OTEL_TRACES_SAMPLER and
+		// OTEL_TRACES_SAMPLER_ARG itself; unset, it is parentbased_always_on.
 		tp := sdktrace.NewTracerProvider(sdktrace.WithResource(res), sdktrace.WithBatcher(spans),
 			sdktrace.WithSpanLimits(spanLimits()))
 		t.Tracer = tp

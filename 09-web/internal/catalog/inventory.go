@@ -67,8 +67,10 @@ func (s *InventoryService) ReserveStock(ctx context.Context, req *inventoryv1.Re
 		attrs = append(attrs, attribute.String("reason", cmp.Or(rpcerr.Reason(err), status.Code(err).String())))
 	}
 	s.outcomes.Add(ctx, 1, metric.WithAttributes(attrs...))
-	trace.SpanFromContext(ctx).AddEvent("stock "+outcome, trace.WithAttributes(
-		append(attrs, attribute.String("order.id", req.GetOrderId()[:min(len(req.GetOrderId()), rpcerr.MaxIDLength)]))...))
+	if span := trace.SpanFromContext(ctx); span.IsRecording() { // an untraced call builds no event
+		span.AddEvent("stock "+outcome, trace.WithAttributes(
+			append(attrs, attribute.String("order.id", req.GetOrderId()[:min(len(req.GetOrderId()), rpcerr.MaxIDLength)]))...))
+	}
 	return resp, err
 }
 
@@ -142,8 +144,9 @@ func (s *InventoryService) ReleaseStock(ctx context.Context, req *inventoryv1.Re
 	}
 	attrs := []attribute.KeyValue{attribute.String("outcome", outcome)}
 	s.releases.Add(ctx, 1, metric.WithAttributes(attrs...))
-	trace.SpanFromContext(ctx).AddEvent("stock "+outcome, trace.WithAttributes(
-		append(attrs, attribute.String("order.id", order))...))
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.AddEvent("stock "+outcome, trace.WithAttributes(append(attrs, attribute.String("order.id", order))...))
+	}
 	return &inventoryv1.ReleaseStockResponse{ReleasedNow: now}, nil
 }
 

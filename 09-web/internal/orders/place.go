@@ -76,9 +76,11 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 
 // storedEvent marks the call's span with the order it answers with: new,
 // or one a request with the same request_id placed before.
+// An untraced call (or one its sampler left out) builds no event.
 func storedEvent(ctx context.Context, order string, isNew bool) {
-	trace.SpanFromContext(ctx).AddEvent("order stored", trace.WithAttributes(
-		attribute.String("order.id", order), attribute.Bool("order.new", isNew)))
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.AddEvent("order stored", trace.WithAttributes(attribute.String("order.id", order), attribute.Bool("order.new", isNew)))
+	}
 }
 
 // settled waits while the order holding a request_id is being placed by
@@ -180,8 +182,10 @@ func (s *Service) fail(ctx context.Context, order string, h holding) {
 		return
 	}
 	releasedNow, err := deliver(ctx, s.stock, s.orders, order)
-	trace.SpanFromContext(ctx).AddEvent("stock released", trace.WithAttributes(attribute.String("order.id", order),
-		attribute.Bool("delivered", err == nil), attribute.Bool("released_now", releasedNow)))
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.AddEvent("stock released", trace.WithAttributes(attribute.String("order.id", order),
+			attribute.Bool("delivered", err == nil), attribute.Bool("released_now", releasedNow)))
+	}
 	switch {
 	case err != nil:
 		s.log.WarnContext(ctx, "could not give back an order's stock yet; the release is owed", "order", order, "err", err)

@@ -193,20 +193,32 @@ func (r *report) printHostile(w io.Writer) {
 		ms(h.stopTime), pairs(h.stopCodes))
 }
 
-// printTracing prints step 11: what tracing costs.
+// printTracing prints step 11: what tracing costs, at 100% and sampled.
 func (r *report) printTracing(w io.Writer) {
 	t := r.tracing
-	comparison(w, "11. The cost of tracing: CreateOrder through stage 08's gateway (REST, HTTP/1.1), tracing off against\n"+
-		"    every request traced and exported over OTLP/HTTP to a local collector that discards it",
-		"off", "traced", "traced / off", t.rows, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "11. The cost of tracing: CreateOrder through stage 08's gateway (REST, HTTP/1.1), untraced against\n"+
+		"    every request traced, and against one trace in ten (parentbased_traceidratio 0.1), exported over\n"+
+		"    OTLP/HTTP to a local collector that discards them; medians of rounds in which the modes take turns")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| callers | off req/s | traced req/s | sampled req/s | traced / off | sampled / off "+
+		"| off p99 | traced p99 | sampled p99 | services' CPU per order, off / traced / sampled |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, row := range t.rows {
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.0f | %.2fx | %.2fx | %s | %s | %s | %s / %s / %s |\n", row.conc,
+			row.runs[0].rps, row.runs[1].rps, row.runs[2].rps, row.ratios[1], row.ratios[2],
+			ms(row.runs[0].p99), ms(row.runs[1].p99), ms(row.runs[2].p99), ms(row.cpu[0]), ms(row.cpu[1]), ms(row.cpu[2]))
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "    The collector received %d exports. Per CreateOrder over gRPC, orders and a catalog in one process\n", t.exports)
 	fmt.Fprintln(w, "    (BenchmarkCreateOrder in 08-observability/internal/telemetry):")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| | allocs/op | B/op |")
 	fmt.Fprintln(w, "|---|---:|---:|")
-	fmt.Fprintf(w, "| off | %.0f | %.0f |\n| traced | %.0f | %.0f |\n| added | %+.0f | %+.0f |\n",
-		t.allocsOff, t.bytesOff, t.allocsOn, t.bytesOn, t.allocsOn-t.allocsOff, t.bytesOn-t.bytesOff)
+	for _, mode := range []string{"off", "traced", "sampled"} {
+		fmt.Fprintf(w, "| %s | %.0f (%+.0f) | %.0f (%+.0f) |\n", mode, t.allocs[mode], t.allocs[mode]-t.allocs["off"],
+			t.bytes[mode], t.bytes[mode]-t.bytes["off"])
+	}
 }
 
 // printSplit prints step 10: the price of the split, and a replica killed.

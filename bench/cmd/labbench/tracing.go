@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"fmt"
@@ -9,17 +10,46 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 )
 
+// tracingModes are step 11's three runs of stage 08, by the environment
+// that sets each up: untraced; every request traced; and the production
+// default the stage teaches, a parent-based ratio of one trace in ten.
+var tracingModes = []struct {
+	name string
+	env  []string
+}{
+	{"off", nil},
+	{"traced", []string{"OTEL_TRACES_SAMPLER=always_on"}},
+	{"sampled", []string{"OTEL_TRACES_SAMPLER=parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG=0.1"}},
+}
+
+// tracingRounds is how many times each mode is measured at each
+// concurrency, the modes taking turns, so that a burst of load from
+// elsewhere falls on all of them alike; the table shows medians.
+const tracingRounds = 3
+
 // tracingResult is step 11: CreateOrder through the gateway, traced and not.
 type tracingResult struct {
-	rows                []protocolRow // grpc: tracing off, rest: on
-	exports             int64         // OTLP requests the collector received
-	allocsOff, allocsOn float64       // per call, from BenchmarkCreateOrder
-	bytesOff, bytesOn   float64
+	rows    []tracingRow
+	exports int64 // OTLP requests the collector received
+	// per call, from BenchmarkCreateOrder, by mode
+	allocs, bytes map[string]float64
+}
+
+// tracingRow is one concurrency: each mode's median run, the median of
+// each mode's ratio to the untraced run of its round, and the CPU time
+// that the services (catalogs, orders, gateway) spent per order.
+type tracingRow struct {
+	conc   int
+	runs   []loadResult // by mode
+	ratios []float64    // by mode, to off
+	cpu    []time.Duration
 }
 
 // otlpSink is a collector that accepts every OTLP/HTTP export and keeps
@@ -39,59 +69,131 @@ func otlpSink() (addr string, exports *atomic.Int64, stop func(), err error) {
 	return lis.Addr().String(), exports, func() { _ = srv.Close() }, nil
 }
 
-// measureTracing runs stage 08 twice side by side, with tracing off and
-// with every request traced and exported over OTLP, and places orders
-// through the gateway of each in turn.
+// measureTracing runs stage 08 three times side by side, one topology a
+// mode, the traced ones exporting over OTLP, and places orders through the
+// gateway of each in turn.
 func measureTracing(ctx context.Context, root string, l *lab, window time.Duration, rep *report) error {
 	sink, exports, stopSink, err := otlpSink()
 	if err != nil {
 		return err
 	}
 	defer stopSink()
-	off, err := startStage(ctx, root, filepath.Join(l.tmp), "08-observability", "08", true, nil)
-	if err != nil {
-		return err
+	var tops []*topology
+	defer func() {
+		for _, t := range tops {
+			t.stop()
+		}
+	}()
+	for _, mode := range tracingModes {
+		tmp := filepath.Join(l.tmp, "tracing-"+mode.name)
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			return err
+		}
+		env := mode.env
+		if env != nil {
+			env = append([]string{"OTEL_TRACES_EXPORTER=otlp", "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+				"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + sink}, env...)
+		}
+		t, err := startStage(ctx, root, tmp, "08-observability", "08", true, env)
+		if err != nil {
+			return err
+		}
+		tops = append(tops, t)
 	}
-	defer off.stop()
-	onTmp := filepath.Join(l.tmp, "traced")
-	if err := os.MkdirAll(onTmp, 0o755); err != nil {
-		return err
-	}
-	on, err := startStage(ctx, root, onTmp, "08-observability", "08", true, []string{
-		"OTEL_TRACES_EXPORTER=otlp", "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
-		"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + sink, "OTEL_TRACES_SAMPLER=always_on"})
-	if err != nil {
-		return err
-	}
-	defer on.stop()
 	res := tracingResult{}
 	for _, c := range []int{1, 16} {
-		a, stopA := orderREST(off, c)
-		b, stopB := orderREST(on, c)
-		untraced := load(ctx, c, window, a)
-		traced := load(ctx, c, window, b)
-		stopA()
-		stopB()
-		if untraced.errors > 0 || traced.errors > 0 {
-			return fmt.Errorf("orders failed at concurrency %d: off %d, on %d", c, untraced.errors, traced.errors)
+		row, err := measureModes(ctx, tops, c, window)
+		if err != nil {
+			return err
 		}
-		res.rows = append(res.rows, protocolRow{conc: c, grpc: untraced, rest: traced})
+		res.rows = append(res.rows, row)
 	}
 	res.exports = exports.Load()
 	lines, err := goBench(ctx, filepath.Join(root, "08-observability"), "-bench", "CreateOrder", "./internal/telemetry")
 	if err != nil {
 		return err
 	}
+	res.allocs, res.bytes = map[string]float64{}, map[string]float64{}
 	for _, line := range lines {
-		switch {
-		case strings.HasSuffix(line.name, "/off"):
-			res.allocsOff, res.bytesOff = line.metrics["allocs/op"], line.metrics["B/op"]
-		case strings.HasSuffix(line.name, "/on"):
-			res.allocsOn, res.bytesOn = line.metrics["allocs/op"], line.metrics["B/op"]
-		}
+		_, mode, _ := strings.Cut(line.name, "/")
+		mode, _, _ = strings.Cut(mode, "-") // the -GOMAXPROCS suffix
+		res.allocs[mode], res.bytes[mode] = line.metrics["allocs/op"], line.metrics["B/op"]
 	}
 	rep.tracing = res
 	return nil
+}
+
+// measureModes measures every mode tracingRounds times at conc callers,
+// starting each round with the next mode.
+func measureModes(ctx context.Context, tops []*topology, conc int, window time.Duration) (tracingRow, error) {
+	n := len(tops)
+	runs := make([][]loadResult, n)
+	cpus := make([][]time.Duration, n)
+	ratios := make([][]float64, n)
+	for round := range tracingRounds {
+		got := make([]loadResult, n)
+		for i := range n {
+			m := (round + i) % n
+			call, stop := orderREST(tops[m], conc)
+			var calls atomic.Int64
+			before := tops[m].cpu()
+			got[m] = load(ctx, conc, window, func(ctx context.Context) error { calls.Add(1); return call(ctx) })
+			spent := tops[m].cpu() - before
+			stop()
+			if got[m].errors > 0 {
+				return tracingRow{}, fmt.Errorf("%d orders failed with tracing %s at concurrency %d",
+					got[m].errors, tracingModes[m].name, conc)
+			}
+			cpus[m] = append(cpus[m], spent/time.Duration(max(calls.Load(), 1)))
+		}
+		for m := range n {
+			runs[m] = append(runs[m], got[m])
+			ratios[m] = append(ratios[m], got[m].rps/got[0].rps)
+		}
+	}
+	row := tracingRow{conc: conc}
+	for m := range n {
+		slices.SortFunc(runs[m], func(a, b loadResult) int { return cmp.Compare(a.rps, b.rps) })
+		row.runs = append(row.runs, runs[m][len(runs[m])/2])
+		row.ratios = append(row.ratios, median(ratios[m]))
+		row.cpu = append(row.cpu, median(cpus[m]))
+	}
+	return row, nil
+}
+
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// cpu is the CPU time, user and system, that t's processes have used.
+func (t *topology) cpu() time.Duration {
+	var total time.Duration
+	for _, p := range append([]*process{t.gateway, t.orders}, t.catalogs...) {
+		if p != nil {
+			total += processCPU(p.cmd.Process.Pid)
+		}
+	}
+	return total
+}
+
+// processCPU reads utime and stime from /proc/PID/stat, in clock ticks of
+// 10 ms (USER_HZ is 100 on Linux); 0 where there is no /proc.
+func processCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count from after it.
+	_, rest, _ := strings.Cut(string(data), ") ")
+	fields := strings.Fields(rest)
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // orderREST places an order through t's gateway, over HTTP/1.1 with a
