@@ -70,17 +70,17 @@ func load(ctx context.Context, conc int, window time.Duration, call func(context
 	return r
 }
 
-func grpcConn(l *lab, addr string) (*grpc.ClientConn, error) {
-	return grpcConnCA(filepath.Join(l.pki, "ca.crt"), addr)
+func grpcConn(l *lab, addr string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
+	return grpcConnCA(filepath.Join(l.pki, "ca.crt"), addr, opts...)
 }
 
-// grpcConnCA dials addr trusting the CA in caFile.
-func grpcConnCA(caFile, addr string) (*grpc.ClientConn, error) {
+// grpcConnCA dials addr trusting the CA in caFile, with opts added.
+func grpcConnCA(caFile, addr string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
 	creds, err := credentials.NewClientTLSFromFile(caFile, "")
 	if err != nil {
 		return nil, err
 	}
-	return grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
+	return grpc.NewClient(addr, append(opts, grpc.WithTransportCredentials(creds))...)
 }
 
 func getProduct(client catalogv1.ProductCatalogServiceClient, token string) func(context.Context) error {
