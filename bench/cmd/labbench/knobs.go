@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,8 +36,68 @@ type knobsResult struct {
 // knobs.Variants' order, then HTTP/1.1 and the floor.
 type knobsRow struct {
 	conc      int
-	variants  []loadResult
-	h1, floor loadResult
+	variants  []knobRun
+	h1, floor knobRun
+}
+
+// knobRun is one load run, with the CPU time and the read and write system
+// calls per call that labbench (the client) and the server spent on it.
+type knobRun struct {
+	loadResult
+	clientSys, serverSys float64
+	clientCPU, serverCPU time.Duration
+}
+
+// counted runs f, and counts the CPU time and system calls of this process
+// and of p.
+func counted(p *process, f func() loadResult) knobRun {
+	self, pid := os.Getpid(), p.cmd.Process.Pid
+	client, server := sysCalls(self), sysCalls(pid)
+	clientCPU, serverCPU := cpuTime(self), cpuTime(pid)
+	r := knobRun{loadResult: f()}
+	if n := r.made; n > 0 {
+		r.clientSys = float64(sysCalls(self)-client) / float64(n)
+		r.serverSys = float64(sysCalls(pid)-server) / float64(n)
+		r.clientCPU = (cpuTime(self) - clientCPU) / time.Duration(n)
+		r.serverCPU = (cpuTime(pid) - serverCPU) / time.Duration(n)
+	}
+	return r
+}
+
+// cpuTime is the user and system CPU time of process pid, all its threads
+// (Linux's /proc/PID/stat, in ticks of 10 ms; 0 elsewhere).
+func cpuTime(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count from after it.
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.Atoi(fields[11])
+	stime, _ := strconv.Atoi(fields[12])
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// sysCalls is how many read and write system calls process pid has made
+// (Linux's /proc/PID/io; 0 elsewhere).
+func sysCalls(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, line := range splitLines(string(data)) {
+		for _, key := range []string{"syscr", "syscw"} {
+			if v, ok := cutPrefixTrim(line, key); ok {
+				c, _ := strconv.Atoi(v)
+				n += c
+			}
+		}
+	}
+	return n
 }
 
 // knobServers starts one bareserver for each distinct server side of the
@@ -98,8 +159,10 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 	answer := proto.Size(resp)
 	for _, c := range concurrencies {
 		calls := make([]func(context.Context) error, 0, len(knobs.Variants)+2)
+		var procs []*process // the server each call reaches
 		var cleanups []func()
 		for i, v := range knobs.Variants {
+			procs = append(procs, servers[strings.Join(v.Set.Args(), " ")])
 			call := getProduct(catalogv1.NewProductCatalogServiceClient(grpcConns[i]), "")
 			if v.Set.Stream {
 				var cancel context.CancelFunc
@@ -116,10 +179,13 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 			return err
 		}
 		calls = append(calls, h1Call, echo)
-		got := make([][]loadResult, len(calls))
+		procs = append(procs, servers[""], servers[""])
+		got := make([][]knobRun, len(calls))
 		for range rounds {
 			for i, call := range calls {
-				got[i] = append(got[i], load(ctx, c, window/time.Duration(rounds), call))
+				got[i] = append(got[i], counted(procs[i], func() loadResult {
+					return load(ctx, c, window/time.Duration(rounds), call)
+				}))
 			}
 		}
 		h1.CloseIdleConnections()
@@ -161,8 +227,8 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 }
 
 // median is the round with the median throughput.
-func median(rounds []loadResult) loadResult {
-	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b loadResult) int { return cmp.Compare(a.rps, b.rps) })
+func median(rounds []knobRun) knobRun {
+	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b knobRun) int { return cmp.Compare(a.rps, b.rps) })
 	return sorted[len(sorted)/2]
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/learn-grpc/learn-grpc/bench/internal/knobs"
 )
@@ -15,15 +16,17 @@ func (r *report) printKnobs(w io.Writer) {
 	k := r.knobs
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "13. grpc-go's knobs: GetProduct on bareserver, one gRPC connection, each knob alone and the chosen set,")
-	fmt.Fprintf(w, "    against JSON over HTTP/1.1 and a TLS echo (a connection per caller); median of %d interleaved rounds\n", k.rounds)
+	fmt.Fprintf(w, "    against JSON over HTTP/1.1 and a TLS echo (a connection per caller); median of %d interleaved rounds;\n", k.rounds)
+	fmt.Fprintln(w, "    CPU time and system calls (reads and writes) per call from Linux's /proc/PID, the warm-up's included")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| callers | what | req/s | / defaults | / JSON HTTP/1.1 | p50 | p99 |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| callers | what | req/s | / defaults | / JSON HTTP/1.1 | p50 | p99 | CPU/call client | CPU/call server "+
+		"| syscalls/call client | syscalls/call server |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, row := range k.rows {
 		base := row.variants[0].rps
-		line := func(name string, l loadResult) {
-			fmt.Fprintf(w, "| %d | %s | %.0f | %.2fx | %.2fx | %s | %s |\n", row.conc, name, l.rps, l.rps/base,
-				l.rps/row.h1.rps, ms(l.p50), ms(l.p99))
+		line := func(name string, l knobRun) {
+			fmt.Fprintf(w, "| %d | %s | %.0f | %.2fx | %.2fx | %s | %s | %s | %s | %.2f | %.2f |\n", row.conc, name, l.rps,
+				l.rps/base, l.rps/row.h1.rps, ms(l.p50), ms(l.p99), us(l.clientCPU), us(l.serverCPU), l.clientSys, l.serverSys)
 		}
 		for i, v := range knobs.Variants {
 			line(v.Name, row.variants[i])
@@ -54,3 +57,5 @@ func (r *report) printKnobs(w io.Writer) {
 		}
 	}
 }
+
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d.Nanoseconds())/1000) }
