@@ -20,8 +20,9 @@ type Set struct {
 	// StreamWorkers serves streams on a pool of that many goroutines
 	// instead of a new goroutine per stream (server).
 	StreamWorkers uint32
-	// ReadBuffer and WriteBuffer size each connection's buffers, both
-	// sides; 0 keeps grpc-go's 32 KiB, a negative size turns a buffer off.
+	// ReadBuffer sizes each server connection's read buffer, WriteBuffer
+	// each connection's write buffer on both sides; 0 keeps grpc-go's
+	// 32 KiB, a negative size turns a buffer off.
 	ReadBuffer, WriteBuffer int
 	// KeepWriteBuffer gives each connection its own write buffer for its
 	// lifetime (SharedWriteBuffer(false)); by default it goes back to a pool
@@ -109,9 +110,6 @@ func (s Set) DialOptions() []grpc.DialOption {
 	}
 	if s.ConnWindow != 0 {
 		opts = append(opts, grpc.WithInitialConnWindowSize(s.ConnWindow))
-	}
-	if n, ok := size(s.ReadBuffer); ok {
-		opts = append(opts, grpc.WithReadBufferSize(n))
 	}
 	if n, ok := size(s.WriteBuffer); ok {
 		opts = append(opts, grpc.WithWriteBufferSize(n))
