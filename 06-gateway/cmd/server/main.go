@@ -144,7 +144,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stopShop()
 
 	// The gateway calls this server's own gRPC port, as any client would.
-	conn, err := grpc.NewClient(dialTarget(lis.Addr()), grpc.WithTransportCredentials(gatewayDial))
+	conn, err := grpc.NewClient(dialTarget(lis.Addr()), grpc.WithTransportCredentials(gatewayDial),
+		grpc.WithInitialWindowSize(server.StreamWindow), grpc.WithInitialConnWindowSize(server.ConnWindow))
 	if err != nil {
 		return err
 	}

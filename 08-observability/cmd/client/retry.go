@@ -54,6 +54,9 @@ func dialOptions() []grpc.DialOption {
 	return []grpc.DialOption{
 		grpc.WithDefaultServiceConfig(serviceConfig),
 		grpc.WithKeepaliveParams(clientKeepalive),
+		// Static windows, as the server's: no BDP pings (internal/server/limits.go).
+		grpc.WithInitialWindowSize(1 << 20),
+		grpc.WithInitialConnWindowSize(2 << 20),
 		grpc.WithChainUnaryInterceptor(honourRetryInfo),
 		tracing(),
 	}

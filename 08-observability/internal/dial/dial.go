@@ -19,6 +19,14 @@ import (
 // 10s.
 var Keepalive = keepalive.ClientParameters{Time: 15 * time.Second, Timeout: 10 * time.Second, PermitWithoutStream: true}
 
+// StreamWindow and ConnWindow are the static flow-control windows every
+// server of the lab sets (internal/server/limits.go); set on the client too,
+// they turn off grpc-go's BDP estimator on both ends.
+const (
+	StreamWindow = 1 << 20
+	ConnWindow   = 2 << 20
+)
+
 // Target turns a -catalog or -orders flag into a gRPC target and the options
 // it needs. A comma-separated list of host:port is a fixed set of replicas,
 // named name for TLS (the certificates hold each service's name); anything
@@ -53,6 +61,9 @@ func Replicas(flag, name, serviceConfig string, creds credentials.TransportCrede
 	opts = append(opts,
 		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultServiceConfig(serviceConfig),
-		grpc.WithKeepaliveParams(Keepalive))
+		grpc.WithKeepaliveParams(Keepalive),
+		// Static windows, as the servers': no flow-control PING per call.
+		grpc.WithInitialWindowSize(StreamWindow),
+		grpc.WithInitialConnWindowSize(ConnWindow))
 	return grpc.NewClient(target, opts...)
 }

@@ -27,6 +27,12 @@ const (
 	// refuses a header string above it with a connection error, since HPACK's
 	// table is shared by the connection. So it is far above MaxCallHeaderSize.
 	MaxHeaderListSize = 256 << 10
+	// StreamWindow and ConnWindow are static HTTP/2 flow-control windows.
+	// Set by hand, they turn off grpc-go's BDP estimator, which PINGs the
+	// peer as data arrives to size windows; they also bound what a peer can
+	// make a stream buffer to 1 MiB, where the estimator may grow to 16 MiB.
+	StreamWindow = 1 << 20
+	ConnWindow   = 2 << 20
 )
 
 // Keepalive closes connections that hold nothing (MaxConnectionIdle), makes
@@ -59,6 +65,8 @@ func limitOptions(maxAge time.Duration) []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
+		grpc.InitialWindowSize(StreamWindow),
+		grpc.InitialConnWindowSize(ConnWindow),
 		grpc.MaxHeaderListSize(MaxHeaderListSize),
 		grpc.InTapHandle(limitCallHeaders),
 		grpc.KeepaliveParams(ka),

@@ -6,6 +6,8 @@
 //   - a server stream that only holds, for memory per open stream;
 //   - REST/JSON served directly by net/http, with no gateway (rest.go);
 //   - a TLS echo of the same sizes, the floor under any protocol (echo.go).
+//
+// Its flags set grpc-go's knobs (package knobs), one by one, for step 13.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -24,6 +27,8 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/learn-grpc/learn-grpc/bench/internal/knobs"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 	commonv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/common/v1"
@@ -60,14 +65,26 @@ func main() {
 	echoAddr := flag.String("echo-addr", "127.0.0.1:0", "`host:port` of the TLS echo")
 	certFile := flag.String("tls-cert", "", "server certificate `file`")
 	keyFile := flag.String("tls-key", "", "server key `file`")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
+	var set knobs.Set
+	set.Flags(flag.CommandLine)
 	flag.Parse()
-	if err := run(*addr, *httpAddr, *echoAddr, *certFile, *keyFile); err != nil {
+	if err := run(*addr, *httpAddr, *echoAddr, *certFile, *keyFile, *profile, set); err != nil {
 		fmt.Fprintln(os.Stderr, "bareserver:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, httpAddr, echoAddr, certFile, keyFile string) error {
+// newServer is the bare gRPC server with set's knobs: what run serves, and
+// what the allocation benchmark measures.
+func newServer(tlsConfig *tls.Config, set knobs.Set) *grpc.Server {
+	srv := grpc.NewServer(append(set.ServerOptions(), grpc.Creds(credentials.NewTLS(tlsConfig)))...)
+	catalogv1.RegisterProductCatalogServiceServer(srv, catalog{})
+	srv.RegisterService(&streamDesc, nil)
+	return srv
+}
+
+func run(addr, httpAddr, echoAddr, certFile, keyFile, profile string, set knobs.Set) error {
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
 		return err
@@ -85,9 +102,14 @@ func run(addr, httpAddr, echoAddr, certFile, keyFile string) error {
 	if err != nil {
 		return err
 	}
-	srv := grpc.NewServer(grpc.Creds(credentials.NewTLS(tlsConfig)))
-	catalogv1.RegisterProductCatalogServiceServer(srv, catalog{})
-	srv.RegisterService(&streamDesc, nil)
+	if profile != "" {
+		stop, err := cpuProfile(profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	srv := newServer(tlsConfig, set)
 	rest := restServer(tlsConfig)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -101,4 +123,17 @@ func run(addr, httpAddr, echoAddr, certFile, keyFile string) error {
 		return err
 	}
 	return nil
+}
+
+// cpuProfile profiles the process into file until stop is called.
+func cpuProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }

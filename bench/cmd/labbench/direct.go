@@ -108,29 +108,67 @@ func measureFloor(ctx context.Context, l *lab, window time.Duration, rep *report
 		return err
 	}
 	answer, _ := proto.Marshal(resp)
-	tc, err := tls.Dial("tcp", l.bareEcho, &tls.Config{RootCAs: l.pool(), ServerName: "localhost"})
+	echo, done, err := echoCallers(l.pool(), l.bareEcho, req, len(answer), 1)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	frame := make([]byte, 8+len(req))
-	binary.BigEndian.PutUint32(frame[:4], uint32(len(req)))
-	binary.BigEndian.PutUint32(frame[4:8], uint32(len(answer)))
-	copy(frame[8:], req)
-	back := make([]byte, len(answer))
-	echo := func(context.Context) error {
-		if _, err := tc.Write(frame); err != nil {
-			return err
-		}
-		_, err := io.ReadFull(tc, back)
-		return err
-	}
+	defer done()
 	rep.floor = floorRow{bytesIn: len(req), bytesOut: len(answer),
 		echo: load(ctx, 1, window, echo), grpc: load(ctx, 1, window, getProduct(client, ""))}
 	if rep.floor.echo.errors+rep.floor.grpc.errors > 0 {
 		return fmt.Errorf("calls failed")
 	}
 	return nil
+}
+
+// echoCallers dials conc TLS connections to the echo at addr, and makes a
+// call for load that sends req and reads an answer of answerSize bytes on
+// one of them, a connection per caller. done closes them.
+func echoCallers(pool *x509.CertPool, addr string, req []byte, answerSize, conc int) (
+	call func(context.Context) error, done func(), err error) {
+	frame := make([]byte, 8+len(req))
+	binary.BigEndian.PutUint32(frame[:4], uint32(len(req)))
+	binary.BigEndian.PutUint32(frame[4:8], uint32(answerSize))
+	copy(frame[8:], req)
+	type caller struct {
+		conn *tls.Conn
+		back []byte
+	}
+	var callers []caller
+	done = func() {
+		for _, c := range callers {
+			_ = c.conn.Close()
+		}
+	}
+	for range conc {
+		tc, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, ServerName: "localhost"})
+		if err != nil {
+			done()
+			return nil, nil, err
+		}
+		callers = append(callers, caller{tc, make([]byte, answerSize)})
+	}
+	return perCaller(callers, func(c caller) error {
+		if _, err := c.conn.Write(frame); err != nil {
+			return err
+		}
+		_, err := io.ReadFull(c.conn, c.back)
+		return err
+	}), done, nil
+}
+
+// perCaller makes a call for load out of one item per concurrent caller
+// (a connection, a stream): each call takes an item, uses it, gives it back.
+func perCaller[T any](items []T, use func(T) error) func(context.Context) error {
+	free := make(chan T, len(items))
+	for _, it := range items {
+		free <- it
+	}
+	return func(context.Context) error {
+		it := <-free
+		defer func() { free <- it }()
+		return use(it)
+	}
 }
 
 // measureStreamVsUnary asks bareserver for the same product with unary
@@ -143,25 +181,10 @@ func measureStreamVsUnary(ctx context.Context, l *lab, window time.Duration, rep
 	}
 	defer conn.Close()
 	unary := getProduct(catalogv1.NewProductCatalogServiceClient(conn), "")
-	desc := &grpc.StreamDesc{StreamName: "GetProducts", ServerStreams: true, ClientStreams: true}
 	for _, c := range []int{1, 16} {
-		streams := make(chan grpc.ClientStream, c)
-		streamCtx, cancel := context.WithCancel(ctx)
-		for range c {
-			s, err := conn.NewStream(streamCtx, desc, "/bench.v1.Streams/GetProducts")
-			if err != nil {
-				cancel()
-				return err
-			}
-			streams <- s
-		}
-		onStream := func(context.Context) error {
-			s := <-streams // each caller takes a stream, uses it, gives it back
-			defer func() { streams <- s }()
-			if err := s.SendMsg(&catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
-				return err
-			}
-			return s.RecvMsg(&catalogv1.GetProductResponse{})
+		onStream, cancel, err := streamCallers(ctx, conn, c)
+		if err != nil {
+			return err
 		}
 		row := protocolRow{conc: c, grpc: load(ctx, c, window, unary), rest: load(ctx, c, window, onStream)}
 		cancel()
@@ -171,4 +194,28 @@ func measureStreamVsUnary(ctx context.Context, l *lab, window time.Duration, rep
 		rep.streamVsUnary = append(rep.streamVsUnary, row)
 	}
 	return nil
+}
+
+// streamCallers opens conc GetProducts streams on conn, and makes a call for
+// load that uses one like unary: send a request, read its answer. cancel
+// ends the streams.
+func streamCallers(ctx context.Context, conn *grpc.ClientConn, conc int) (
+	call func(context.Context) error, cancel context.CancelFunc, err error) {
+	desc := &grpc.StreamDesc{StreamName: "GetProducts", ServerStreams: true, ClientStreams: true}
+	streamCtx, cancel := context.WithCancel(ctx)
+	var streams []grpc.ClientStream
+	for range conc {
+		s, err := conn.NewStream(streamCtx, desc, "/bench.v1.Streams/GetProducts")
+		if err != nil {
+			cancel()
+			return nil, nil, err
+		}
+		streams = append(streams, s)
+	}
+	return perCaller(streams, func(s grpc.ClientStream) error {
+		if err := s.SendMsg(&catalogv1.GetProductRequest{Id: "product-123"}); err != nil {
+			return err
+		}
+		return s.RecvMsg(&catalogv1.GetProductResponse{})
+	}), cancel, nil
 }

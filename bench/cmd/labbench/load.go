@@ -23,6 +23,7 @@ type loadResult struct {
 	rps      float64
 	p50, p99 time.Duration
 	errors   int
+	made     int // calls made, the warm-up's included: what the processes' counters saw
 }
 
 // load calls call from conc goroutines for window (after a warm-up of a
@@ -32,7 +33,7 @@ func load(ctx context.Context, conc int, window time.Duration, call func(context
 	end := warmEnd.Add(window)
 	perWorker := maxCallsPerRun / conc
 	lat := make([][]time.Duration, conc)
-	errs := make([]int, conc)
+	errs, made := make([]int, conc), make([]int, conc)
 	var wg sync.WaitGroup
 	for w := range conc {
 		wg.Go(func() {
@@ -42,6 +43,7 @@ func load(ctx context.Context, conc int, window time.Duration, call func(context
 					return
 				}
 				err := call(ctx)
+				made[w]++
 				if start.Before(warmEnd) {
 					continue
 				}
@@ -59,8 +61,9 @@ func load(ctx context.Context, conc int, window time.Duration, call func(context
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	r := loadResult{}
-	for _, e := range errs {
-		r.errors += e
+	for w := range conc {
+		r.errors += errs[w]
+		r.made += made[w]
 	}
 	if len(all) > 0 {
 		r.rps = float64(len(all)) / elapsed.Seconds()
@@ -70,17 +73,17 @@ func load(ctx context.Context, conc int, window time.Duration, call func(context
 	return r
 }
 
-func grpcConn(l *lab, addr string) (*grpc.ClientConn, error) {
-	return grpcConnCA(filepath.Join(l.pki, "ca.crt"), addr)
+func grpcConn(l *lab, addr string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
+	return grpcConnCA(filepath.Join(l.pki, "ca.crt"), addr, opts...)
 }
 
-// grpcConnCA dials addr trusting the CA in caFile.
-func grpcConnCA(caFile, addr string) (*grpc.ClientConn, error) {
+// grpcConnCA dials addr trusting the CA in caFile, with opts added.
+func grpcConnCA(caFile, addr string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
 	creds, err := credentials.NewClientTLSFromFile(caFile, "")
 	if err != nil {
 		return nil, err
 	}
-	return grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
+	return grpc.NewClient(addr, append(opts, grpc.WithTransportCredentials(creds))...)
 }
 
 func getProduct(client catalogv1.ProductCatalogServiceClient, token string) func(context.Context) error {

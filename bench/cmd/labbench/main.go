@@ -16,7 +16,9 @@
 //  10. the price of the split: CreateOrder in one process (06) against stage
 //     07's orders calling a catalog replica over mTLS, and a replica killed;
 //  11. the cost of tracing: stage 08 traced and exported over OTLP, or not;
-//  12. the browser's protocols through stage 09's gateway, and memory per viewer.
+//  12. the browser's protocols through stage 09's gateway, and memory per viewer;
+//  13. grpc-go's knobs, each alone and the chosen set, against JSON over
+//     HTTP/1.1 and the TLS floor; allocations, memory per connection, profiles.
 //
 // Every server is a real process on loopback TLS; load is bounded in time
 // and count. Run it from the lab root with scripts/bench, or:
@@ -54,6 +56,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	viewers := fs.Int("viewers", 5_000, "storefront viewers watching through stage 09's gateway")
 	baseline := fs.String("baseline", "", "a lab checkout at another commit (`dir`, say from git worktree add) whose "+
 		"stage 07 step 10 measures beside this one")
+	rounds := fs.Int("rounds", 3, "interleaved rounds of step 13, each a share of -duration; the median is kept")
+	conns := fs.Int("conns", 500, "connections for step 13's server memory per connection")
+	profile := fs.String("profile", "", "write step 13's CPU profiles of one caller, client and server, to `dir`")
 	only := fs.String("only", "", "run only these `steps`, by number, comma-separated (for example 6 or 2,3); the table shows them alone")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -74,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return *only == "" || slices.Contains(strings.Split(*only, ","), step)
 	}
 	if wanted("1") {
-		progress("1/12 encoding benchmarks")
+		progress("1/13 encoding benchmarks")
 		if err := measureEncoding(ctx, root, rep); err != nil {
 			return fmt.Errorf("encoding: %w", err)
 		}
@@ -88,18 +93,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		what string
 		run  func() error
 	}{
-		{"2/12 the protocols alone: gRPC against REST/JSON from net/http", func() error { return measureDirect(ctx, lab, *window, rep) }},
-		{"3/12 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
-		{"4/12 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
-		{"5/12 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
-		{"6/12 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
-		{"7/12 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
-		{fmt.Sprintf("8/12 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
-		{"9/12 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
-		{"10/12 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, *baseline, lab, *window, rep) }},
-		{"11/12 the cost of tracing", func() error { return measureTracing(ctx, root, lab, *window, rep) }},
-		{fmt.Sprintf("12/12 the browser's protocols, and %d viewers", *viewers), func() error {
+		{"2/13 the protocols alone: gRPC against REST/JSON from net/http", func() error { return measureDirect(ctx, lab, *window, rep) }},
+		{"3/13 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
+		{"4/13 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
+		{"5/13 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
+		{"6/13 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
+		{"7/13 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
+		{fmt.Sprintf("8/13 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
+		{"9/13 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
+		{"10/13 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, *baseline, lab, *window, rep) }},
+		{"11/13 the cost of tracing", func() error { return measureTracing(ctx, root, lab, *window, rep) }},
+		{fmt.Sprintf("12/13 the browser's protocols, and %d viewers", *viewers), func() error {
 			return measureWeb(ctx, root, lab, *window, *viewers, rep)
+		}},
+		{"13/13 grpc-go's knobs against JSON over HTTP/1.1 and the floor", func() error {
+			return measureKnobs(ctx, root, lab, *window, *rounds, *conns, *profile, rep)
 		}},
 	}
 	for _, step := range steps {

@@ -35,7 +35,7 @@ func measureStreamMemory(ctx context.Context, l *lab, n int, rep *report) error 
 		}
 		return err
 	}
-	labKB, err := perStream(ctx, l, lab06, n, watch)
+	labKB, err := perStream(ctx, l, lab06, n, streamsPerConn, watch)
 	if err != nil {
 		return fmt.Errorf("stage 06: %w", err)
 	}
@@ -58,7 +58,7 @@ func measureStreamMemory(ctx context.Context, l *lab, n int, rep *report) error 
 		}
 		return err
 	}
-	bareKB, err := perStream(ctx, l, bare, n, hold)
+	bareKB, err := perStream(ctx, l, bare, n, streamsPerConn, hold)
 	if err != nil {
 		return fmt.Errorf("bareserver: %w", err)
 	}
@@ -66,9 +66,10 @@ func measureStreamMemory(ctx context.Context, l *lab, n int, rep *report) error 
 	return nil
 }
 
-// perStream opens n streams with open, streamsPerConn to a connection, and
-// returns the growth of p's resident memory divided by n, in KB.
-func perStream(ctx context.Context, l *lab, p *process, n int, open func(context.Context, *grpc.ClientConn) error) (float64, error) {
+// perStream opens n streams with open, perConn to a connection dialled with
+// opts, and returns the growth of p's resident memory divided by n, in KB.
+func perStream(ctx context.Context, l *lab, p *process, n, perConn int, open func(context.Context, *grpc.ClientConn) error,
+	opts ...grpc.DialOption) (float64, error) {
 	before, err := memKB(p, "VmRSS")
 	if err != nil {
 		return 0, err
@@ -82,8 +83,8 @@ func perStream(ctx context.Context, l *lab, p *process, n int, open func(context
 		}
 	}()
 	for i := range n {
-		if i%streamsPerConn == 0 {
-			conn, err := grpcConn(l, p.addr)
+		if i%perConn == 0 {
+			conn, err := grpcConn(l, p.addr, opts...)
 			if err != nil {
 				return 0, err
 			}

@@ -61,6 +61,7 @@ type report struct {
 	kill          killRow
 	tracing       tracingResult
 	web           webResult
+	knobs         knobsResult
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
@@ -84,6 +85,7 @@ func (r *report) print(w io.Writer, machine string) {
 		{len(r.split) > 0, r.printSplit},
 		{len(r.tracing.rows) > 0, r.printTracing},
 		{len(r.web.rows) > 0, r.printWeb},
+		{len(r.knobs.rows) > 0, r.printKnobs},
 	}
 	for _, sec := range sections {
 		if sec.measured {

@@ -89,14 +89,7 @@ func startServers(ctx context.Context, root, tmp string, progress func(string, .
 	if l.bare, err = l.freshBare("bare.log"); err != nil {
 		return nil, err
 	}
-	for _, line := range l.bare.lines {
-		if m := bareRESTRE.FindStringSubmatch(line); m != nil {
-			l.bareREST = m[1]
-		}
-		if m := echoLineRE.FindStringSubmatch(line); m != nil {
-			l.bareEcho = m[1]
-		}
-	}
+	l.bareREST, l.bareEcho = l.bare.bareAddrs()
 	return l, nil
 }
 
@@ -128,10 +121,24 @@ func (l *lab) fresh06(logName string, extra ...string) (*process, string, error)
 	return nil, "", fmt.Errorf("stage 06 printed no REST address: %q", p.lines)
 }
 
-// freshBare starts a new bareserver.
-func (l *lab) freshBare(logName string) (*process, error) {
+// freshBare starts a new bareserver, with extra flags (such as its knobs).
+func (l *lab) freshBare(logName string, extra ...string) (*process, error) {
+	args := append(l.commonArgs(), "-http-addr=127.0.0.1:0", "-echo-addr=127.0.0.1:0")
 	return start(context.Background(), filepath.Join(l.tmp, "bareserver"), filepath.Join(l.tmp, logName), 3,
-		append(l.commonArgs(), "-http-addr=127.0.0.1:0", "-echo-addr=127.0.0.1:0")...)
+		append(args, extra...)...)
+}
+
+// bareAddrs reads where a bareserver serves REST and its TLS echo.
+func (p *process) bareAddrs() (rest, echo string) {
+	for _, line := range p.lines {
+		if m := bareRESTRE.FindStringSubmatch(line); m != nil {
+			rest = m[1]
+		}
+		if m := echoLineRE.FindStringSubmatch(line); m != nil {
+			echo = m[1]
+		}
+	}
+	return rest, echo
 }
 
 // start runs a server and waits for its first lines (where it says where
