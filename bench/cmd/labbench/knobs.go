@@ -195,7 +195,7 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 		}
 		row := knobsRow{conc: c}
 		for i := range calls {
-			m := median(got[i])
+			m := medianRun(got[i])
 			if m.errors > 0 {
 				return fmt.Errorf("%d calls failed at concurrency %d (row %d)", m.errors, c, i)
 			}
@@ -226,8 +226,8 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 	return nil
 }
 
-// median is the round with the median throughput.
-func median(rounds []knobRun) knobRun {
+// medianRun is the round with the median throughput.
+func medianRun(rounds []knobRun) knobRun {
 	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b knobRun) int { return cmp.Compare(a.rps, b.rps) })
 	return sorted[len(sorted)/2]
 }
