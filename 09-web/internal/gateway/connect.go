@@ -41,12 +41,12 @@ func mountConnectServices(stopping context.Context, mux *http.ServeMux, catalogC
 	cat := &catalogConnect{client: catalogv1.NewProductCatalogServiceClient(catalogConn), viewers: v, stopping: stopping}
 	path, h := catalogv1connect.NewProductCatalogServiceHandler(cat, connectOptions()...)
 	mountConnect(mux, catalogv1.File_ecommerce_catalog_v1_catalog_proto.Services().ByName("ProductCatalogService"),
-		path, withCORS(h, origins))
+		path, withCORS(checkProtocolHeaders(h), origins))
 	ord := &ordersConnect{client: ordersv1.NewOrderManagementServiceClient(ordersConn), stopping: stopping,
 		watchers: catalog.NewWatchLimitOf("gateway", "client address", MaxOrderWatchers, MaxOrderWatchersPerClient)}
 	path, h = ordersv1connect.NewOrderManagementServiceHandler(ord, connectOptions()...)
 	mountConnect(mux, ordersv1.File_ecommerce_orders_v1_orders_proto.Services().ByName("OrderManagementService"),
-		path, withCORS(h, origins))
+		path, withCORS(checkProtocolHeaders(h), origins))
 }
 
 // mountConnect serves one service's Connect handler at its path, naming

@@ -116,8 +116,7 @@ func withDeadline(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if t := r.Header.Get("Grpc-Timeout"); t != "" {
 			if !grpcTimeoutRE.MatchString(t) {
-				refuse(w, http.StatusBadRequest, codes.InvalidArgument,
-					"invalid Grpc-Timeout header: want up to 8 digits and a unit, one of H M S m u n")
+				refuse(w, http.StatusBadRequest, codes.InvalidArgument, msgGRPCTimeout)
 				return
 			}
 			h.ServeHTTP(w, r)

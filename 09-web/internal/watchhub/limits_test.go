@@ -69,4 +69,14 @@ func TestLimits(t *testing.T) {
 		refused(t, watch(t, h, "b", "product-789").ended(t), "products per gateway", "product-789")
 		watch(t, h, "b", "product-456").next(t) // a product already watched is no more
 	})
+	t.Run("products nobody watches any more make room for a viewer of others", func(t *testing.T) {
+		// A linger of an hour: without eviction the two would hold the bound that long.
+		h := newHub(client, nil, 100, 8, 2, time.Hour)
+		t.Cleanup(h.Close)
+		w := watch(t, h, "a", "product-123", "product-456")
+		w.next(t)
+		w.stop()
+		wantCode(t, w.ended(t), codes.Canceled)
+		watch(t, h, "b", "product-789").next(t)
+	})
 }

@@ -3,6 +3,7 @@ package watchhub
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc/status"
@@ -86,6 +87,9 @@ func (h *Hub) join(v *viewer) error {
 		}
 	}
 	if fresh > 0 && len(h.products)+fresh > h.maxProducts {
+		h.evictIdle(len(h.products) + fresh - h.maxProducts)
+	}
+	if fresh > 0 && len(h.products)+fresh > h.maxProducts {
 		msg := fmt.Sprintf("the gateway is watching its maximum of %d products", h.maxProducts)
 		return rpcerr.Exhausted(msg, "products per gateway", 5*time.Second)
 	}
@@ -106,6 +110,25 @@ func (h *Hub) join(v *viewer) error {
 		h.changed()
 	}
 	return nil
+}
+
+// evictIdle stops watching up to n products that nobody watches, those
+// idle longest first: a lingering product only saves a reload's restart,
+// and must never keep out a viewer of another. Call it with h.mu held.
+func (h *Hub) evictIdle(n int) {
+	var idle []*product
+	for _, p := range h.products {
+		if len(p.viewers) == 0 {
+			idle = append(idle, p)
+		}
+	}
+	slices.SortFunc(idle, func(a, b *product) int { return a.idleSince.Compare(b.idleSince) })
+	for _, p := range idle[:min(n, len(idle))] {
+		delete(h.products, p.id)
+	}
+	if len(idle) > 0 && n > 0 {
+		h.changed()
+	}
 }
 
 // leave removes v from its products. A product left without viewers lingers
