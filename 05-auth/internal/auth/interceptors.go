@@ -65,7 +65,7 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 	if err != nil {
 		return nil, err
 	}
-	id, err := in.Verifier.Verify(token)
+	id, err := in.Verifier.verify(token)
 	if err != nil {
 		// The reason stays here, in the server's log.
 		in.Log.Warn("rejected a token", "method", method, "reason", truncate(err.Error(), maxReason))
@@ -75,7 +75,7 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 		in.Log.Warn("caller lacks a scope", "method", method, "subject", id.Subject, "scope", rule.Scope)
 		return nil, errDenied
 	}
-	return WithIdentity(ctx, id), nil
+	return withIdentity(ctx, id), nil
 }
 
 // bearerToken reads "authorization: Bearer <token>" from the metadata.

@@ -16,6 +16,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/auth/authtest"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/05-auth/internal/logging"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/orders"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/server"
 
@@ -49,9 +50,11 @@ func BenchmarkGetProduct(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer file.Close()
+		log, closeLog := logging.New(file, slog.LevelInfo) // as cmd/server logs
+		defer closeLog()
 		srv := server.New(server.Config{
 			Products: store, Stock: stock, Orders: orders.NewMemoryStore(), TrackInterval: time.Second,
-			Log: slog.New(slog.NewTextHandler(file, nil)), Verifier: keys.Verifier,
+			Log: log, Verifier: keys.Verifier,
 		})
 		benchGetProduct(b, token, func(lis net.Listener) func() {
 			ctx, cancel := context.WithCancel(context.Background())
