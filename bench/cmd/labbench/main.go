@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	streams := fs.Int("streams", 5_000, "open streams for the memory per stream")
 	viewers := fs.Int("viewers", 5_000, "storefront viewers watching through stage 09's gateway")
 	baseline := fs.String("baseline", "", "a lab checkout at another commit (`dir`, say from git worktree add) whose "+
-		"stage 07 step 10 measures beside this one")
+		"stage 05 step 6 and stage 07 step 10 measure beside this one")
 	only := fs.String("only", "", "run only these `steps`, by number, comma-separated (for example 6 or 2,3); the table shows them alone")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"3/12 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
 		{"4/12 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
 		{"5/12 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
-		{"6/12 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
+		{"6/12 the middleware's cost", func() error { return measureMiddleware(ctx, *baseline, lab, *window, rep) }},
 		{"7/12 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
 		{fmt.Sprintf("8/12 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
 		{"9/12 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},
