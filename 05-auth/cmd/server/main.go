@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -28,6 +27,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/devpki"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/05-auth/internal/logging"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/orders"
 	"github.com/learn-grpc/learn-grpc/05-auth/internal/server"
 )
@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	keyFile := fs.String("tls-key", filepath.Join(".dev", devpki.ServerKey), "server private key `file` (PEM)")
 	pubKeyFile := fs.String("jwt-public-key", filepath.Join(".dev", devpki.SigningPubKey), "`file` of the Ed25519 public key that verifies tokens")
 	plaintext := fs.Bool("insecure-plaintext", false, "serve without TLS, on a loopback address only: tokens would cross the wire readable")
+	level := logging.LevelFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nServes the ProductCatalog and OrderManagement gRPC APIs, with a simulated\nlive inventory, until Ctrl+C or SIGTERM.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -74,7 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-update-interval and -track-interval must be positive, got %s and %s", *interval, *trackInterval)
 	}
 
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, closeLog := logging.New(stderr, level)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	pub, err := devpki.LoadPublicKey(*pubKeyFile)
 	if err != nil {
 		return err

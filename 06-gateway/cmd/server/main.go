@@ -33,6 +33,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/devpki"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/gateway"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/inventory"
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/logging"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/orders"
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/server"
 	"github.com/learn-grpc/learn-grpc/06-gateway/openapi"
@@ -66,6 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	keyFile := fs.String("tls-key", filepath.Join(".dev", devpki.ServerKey), "server private key `file` (PEM)")
 	pubKeyFile := fs.String("jwt-public-key", filepath.Join(".dev", devpki.SigningPubKey), "`file` of the Ed25519 public key that verifies tokens")
 	plaintext := fs.Bool("insecure-plaintext", false, "serve without TLS, on a loopback address only: tokens would cross the wire readable")
+	level := logging.LevelFlag(fs)
 	httpAddr := fs.String("http-addr", ":8443", "`host:port` of the REST/JSON gateway (HTTPS, or HTTP with -insecure-plaintext)")
 	caFile := fs.String("tls-ca", filepath.Join(".dev", devpki.CACert), "CA `file` the gateway trusts when it calls this server's gRPC port")
 	fs.Usage = func() {
@@ -83,7 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-update-interval and -track-interval must be positive, got %s and %s", *interval, *trackInterval)
 	}
 
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, closeLog := logging.New(stderr, level)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	pub, err := devpki.LoadPublicKey(*pubKeyFile)
 	if err != nil {
 		return err

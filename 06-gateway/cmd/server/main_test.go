@@ -128,7 +128,7 @@ func TestPlaintextOnlyOnLoopback(t *testing.T) {
 }
 
 func TestRejectsBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-addr"}, {"-no-such-flag"}, {"stray"}, {"-addr", "not-an-address"}} {
+	for _, args := range [][]string{{"-addr"}, {"-no-such-flag"}, {"stray"}, {"-addr", "not-an-address"}, {"-log-level=loud"}} {
 		if err := run(t.Context(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}

@@ -56,7 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *interval <= 0 {
 		return fmt.Errorf("-update-interval must be positive, got %s", *interval)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, closeLog := common.Logger(stderr)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	verifier, err := common.Verifier()
 	if err != nil {
 		return err

@@ -125,7 +125,7 @@ func TestInventoryAnswersOnlyOrders(t *testing.T) {
 // certificates stop the catalog before it serves, with a way to fix it.
 func TestRejectsBadArguments(t *testing.T) {
 	pki := testutil.NewPKI(t)
-	for _, args := range [][]string{{"-addr"}, {"-no-such-flag"}, {"stray"}, {"-update-interval=0s"}} {
+	for _, args := range [][]string{{"-addr"}, {"-no-such-flag"}, {"stray"}, {"-update-interval=0s"}, {"-log-level=loud"}} {
 		if err := run(context.Background(), flags(t, pki, args...), io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/catalogclient"
@@ -54,7 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, closeLog := common.Logger(stderr)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	tlsConfig, err := common.TLS.ServerConfig()
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"path/filepath"
 	"sync"
@@ -51,7 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *trackInterval <= 0 {
 		return fmt.Errorf("-track-interval must be positive, got %s", *trackInterval)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, closeLog := common.Logger(stderr)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	verifier, err := common.Verifier()
 	if err != nil {
 		return err

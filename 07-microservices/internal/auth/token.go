@@ -82,6 +82,17 @@ func NewVerifier(keys map[string]ed25519.PublicKey, now func() time.Time) *Verif
 // Verify returns the token's identity, or an error saying why it was
 // refused. The reason is for the server's log, never for the caller.
 func (v *Verifier) Verify(token string) (Identity, error) {
+	id, err := v.verify(token)
+	if err != nil {
+		return Identity{}, err
+	}
+	return *id, nil
+}
+
+// verify is Verify returning the identity the cache shares, which no one
+// may change: the interceptors put it in the call's context as it is,
+// sparing a copy per call.
+func (v *Verifier) verify(token string) (*Identity, error) {
 	if id, ok := v.cache.get(token, v.now()); ok {
 		return id, nil
 	}
@@ -95,12 +106,12 @@ func (v *Verifier) Verify(token string) (Identity, error) {
 		return key, nil
 	})
 	if err != nil {
-		return Identity{}, err
+		return nil, err
 	}
 	if claims.Subject == "" {
-		return Identity{}, errors.New("token has no subject")
+		return nil, errors.New("token has no subject")
 	}
-	id := Identity{Subject: claims.Subject, Scopes: strings.Fields(claims.Scope), Expires: claims.ExpiresAt.Add(Leeway)}
+	id := &Identity{Subject: claims.Subject, Scopes: strings.Fields(claims.Scope), Expires: claims.ExpiresAt.Add(Leeway)}
 	v.cache.put(token, id, id.Expires)
 	return id, nil
 }
@@ -122,25 +133,25 @@ type verified struct {
 }
 
 type cachedIdentity struct {
-	id       Identity
+	id       *Identity
 	notAfter time.Time // exp plus the leeway: when Verify would start refusing it
 }
 
-func (c *verified) get(token string, now time.Time) (Identity, bool) {
+func (c *verified) get(token string, now time.Time) (*Identity, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.tokens[token]
 	if !ok {
-		return Identity{}, false
+		return nil, false
 	}
 	if now.After(e.notAfter) {
 		delete(c.tokens, token)
-		return Identity{}, false
+		return nil, false
 	}
 	return e.id, true
 }
 
-func (c *verified) put(token string, id Identity, notAfter time.Time) {
+func (c *verified) put(token string, id *Identity, notAfter time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.tokens) >= maxCachedTokens {

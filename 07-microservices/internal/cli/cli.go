@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/auth"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/devpki"
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/logging"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/mtls"
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
 )
@@ -43,6 +45,8 @@ type Common struct {
 	JWTKey string
 	Grace  time.Duration
 	Drain  time.Duration
+	// LogLevel is the least level logged.
+	LogLevel *slog.Level
 }
 
 // AddCommon registers the common flags of service on fs, defaulting to the
@@ -59,6 +63,7 @@ func AddCommon(fs *flag.FlagSet, service string) *Common {
 	fs.DurationVar(&c.Grace, "shutdown-timeout", 10*time.Second, "how long calls in flight may run after a stop signal")
 	fs.DurationVar(&c.Drain, "drain-delay", 0,
 		"after a stop signal, how long to keep serving while health says NOT_SERVING")
+	c.LogLevel = logging.LevelFlag(fs)
 	return c
 }
 
@@ -112,4 +117,11 @@ func Usage(fs *flag.FlagSet, synopsis string) {
 		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\n%s\n\nFlags:\n", fs.Name(), synopsis)
 		fs.PrintDefaults()
 	}
+}
+
+// Logger returns the service's logger: text lines at -log-level, written
+// to w in batches (see package logging). close writes what is left: call
+// it last.
+func (c *Common) Logger(w io.Writer) (log *slog.Logger, close func() error) {
+	return logging.New(w, c.LogLevel)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/auth"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/devpki"
+	"github.com/learn-grpc/learn-grpc/08-observability/internal/logging"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/mtls"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/server"
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/telemetry"
@@ -46,6 +47,8 @@ type Common struct {
 	JWTKey string
 	Grace  time.Duration
 	Drain  time.Duration
+	// LogLevel is the least level logged.
+	LogLevel *slog.Level
 }
 
 // AddCommon registers the common flags of service on fs, defaulting to the
@@ -62,6 +65,7 @@ func AddCommon(fs *flag.FlagSet, service string) *Common {
 	fs.DurationVar(&c.Grace, "shutdown-timeout", 10*time.Second, "how long calls in flight may run after a stop signal")
 	fs.DurationVar(&c.Drain, "drain-delay", 0,
 		"after a stop signal, how long to keep serving while health says NOT_SERVING")
+	c.LogLevel = logging.LevelFlag(fs)
 	return c
 }
 
@@ -129,10 +133,12 @@ func Telemetry(ctx context.Context, service, addr string, log *slog.Logger) (*te
 	return tel, func() { _ = srv.Close(); <-served; flush() }, nil
 }
 
-// Logger writes text lines to w, each carrying the trace and span of the
-// call it was logged in.
-func Logger(w io.Writer) *slog.Logger {
-	return slog.New(telemetry.LogHandler(slog.NewTextHandler(w, nil)))
+// Logger returns the service's logger: text lines at -log-level, written
+// to w in batches (see package logging), each carrying the trace and span
+// of the call it was logged in. close writes what is left: call it last.
+func (c *Common) Logger(w io.Writer) (log *slog.Logger, close func() error) {
+	buf := logging.NewWriter(w)
+	return slog.New(telemetry.LogHandler(logging.Handler(buf, c.LogLevel))), buf.Close
 }
 
 // Shutdown is how the service stops.

@@ -57,7 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *interval <= 0 {
 		return fmt.Errorf("-update-interval must be positive, got %s", *interval)
 	}
-	log := cli.Logger(stderr)
+	log, closeLog := common.Logger(stderr)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	tel, stopTelemetry, err := cli.Telemetry(ctx, "catalog", *metricsAddr, log)
 	if err != nil {
 		return err

@@ -61,7 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-cors-origins: %w", err)
 	}
-	log := cli.Logger(stderr)
+	log, closeLog := common.Logger(stderr)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	tel, stopTelemetry, err := cli.Telemetry(ctx, "gateway", *metricsAddr, log)
 	if err != nil {
 		return err

@@ -51,7 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *trackInterval <= 0 {
 		return fmt.Errorf("-track-interval must be positive, got %s", *trackInterval)
 	}
-	log := cli.Logger(stderr)
+	log, closeLog := common.Logger(stderr)
+	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
 	tel, stopTelemetry, err := cli.Telemetry(ctx, "orders", *metricsAddr, log)
 	if err != nil {
 		return err

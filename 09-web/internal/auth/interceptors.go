@@ -7,14 +7,12 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 )
 
@@ -78,7 +76,7 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 	if err != nil {
 		return nil, err
 	}
-	id, err := in.Verifier.Verify(token)
+	id, err := in.Verifier.verify(token)
 	if err != nil {
 		// The reason stays here, in the server's log.
 		in.Log.WarnContext(ctx, "rejected a token", "method", method, "reason", truncate(err.Error(), maxReason))
@@ -90,7 +88,7 @@ func (in *Interceptors) authorize(ctx context.Context, method string) (context.C
 	}
 	// Who called, never with what: the token stays out of every span.
 	trace.SpanFromContext(ctx).SetAttributes(attribute.String("enduser.id", id.Subject))
-	return WithIdentity(ctx, id), nil
+	return withIdentity(ctx, id), nil
 }
 
 // bearerToken reads "authorization: Bearer <token>" from the metadata.
@@ -147,52 +145,6 @@ type streamWithContext struct {
 }
 
 func (s *streamWithContext) Context() context.Context { return s.ctx }
-
-func (in *Interceptors) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	start := time.Now()
-	resp, err := handler(ctx, req)
-	in.logCall(ctx, info.FullMethod, start, err)
-	return resp, err
-}
-
-func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	start := time.Now()
-	err := handler(srv, ss)
-	in.logCall(ss.Context(), info.FullMethod, start, err)
-	return err
-}
-
-func (in *Interceptors) logCall(ctx context.Context, method string, start time.Time, err error) {
-	caller := "unknown"
-	if p, ok := peer.FromContext(ctx); ok {
-		caller = p.Addr.String()
-	}
-	// A record built by hand (pc 0) spares slog a runtime.Callers on every
-	// call, for a source position this handler never prints: the benchmark
-	// in bench/ found it among the chain's larger costs.
-	h := in.Log.Handler()
-	if !h.Enabled(ctx, slog.LevelInfo) {
-		return
-	}
-	now := time.Now()
-	r := slog.NewRecord(now, slog.LevelInfo, "rpc", 0)
-	r.AddAttrs(
-		slog.String("method", method),
-		slog.String("code", status.Code(err).String()),
-		slog.Duration("duration", now.Sub(start)),
-		slog.String("caller", caller))
-	// A REST call reaches us from the gateway, so its peer is the gateway;
-	// grpc-gateway names the HTTP client in x-forwarded-for. Any gRPC client
-	// can send that header too, so it is logged beside the peer, never
-	// instead of it.
-	if fwd := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(fwd) > 0 {
-		// The gateway appends the address it saw; what comes before it is
-		// the client's to write.
-		addrs := strings.Split(fwd[len(fwd)-1], ",")
-		r.AddAttrs(slog.String("forwarded_for", truncate(strings.TrimSpace(addrs[len(addrs)-1]), 64)))
-	}
-	_ = h.Handle(ctx, r)
-}
 
 func (in *Interceptors) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 	defer in.recoverInto(&err, info.FullMethod)

@@ -120,25 +120,3 @@ func measureProtocols(ctx context.Context, l *lab, window time.Duration, rep *re
 	}
 	return nil
 }
-
-func measureMiddleware(ctx context.Context, l *lab, window time.Duration, rep *report) error {
-	bareConn, err := grpcConn(l, l.bare.addr)
-	if err != nil {
-		return err
-	}
-	defer bareConn.Close()
-	labConn, err := grpcConn(l, l.stage05.addr)
-	if err != nil {
-		return err
-	}
-	defer labConn.Close()
-	for _, c := range []int{1, 16} {
-		bare := load(ctx, c, window, getProduct(catalogv1.NewProductCatalogServiceClient(bareConn), l.token))
-		full := load(ctx, c, window, getProduct(catalogv1.NewProductCatalogServiceClient(labConn), l.token))
-		if bare.errors > 0 || full.errors > 0 {
-			return fmt.Errorf("calls failed at concurrency %d: bare %d, stage 05 %d", c, bare.errors, full.errors)
-		}
-		rep.middleware = append(rep.middleware, protocolRow{conc: c, grpc: bare, rest: full})
-	}
-	return nil
-}

@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	streams := fs.Int("streams", 5_000, "open streams for the memory per stream")
 	viewers := fs.Int("viewers", 5_000, "storefront viewers watching through stage 09's gateway")
 	baseline := fs.String("baseline", "", "a lab checkout at another commit (`dir`, say from git worktree add) whose "+
-		"stage 07 step 10 measures beside this one")
+		"stage 05 step 6 and stage 07 step 10 measure beside this one")
 	rounds := fs.Int("rounds", 3, "interleaved rounds of step 13, each a share of -duration; the median is kept")
 	conns := fs.Int("conns", 500, "connections for step 13's server memory per connection")
 	profile := fs.String("profile", "", "write step 13's CPU profiles of one caller, client and server, to `dir`")
@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"3/13 gRPC against REST through the gateway", func() error { return measureProtocols(ctx, lab, *window, rep) }},
 		{"4/13 the loopback floor", func() error { return measureFloor(ctx, lab, *window, rep) }},
 		{"5/13 a bidirectional stream used like unary", func() error { return measureStreamVsUnary(ctx, lab, *window, rep) }},
-		{"6/13 the middleware's cost", func() error { return measureMiddleware(ctx, lab, *window, rep) }},
+		{"6/13 the middleware's cost", func() error { return measureMiddleware(ctx, *baseline, lab, *window, rep) }},
 		{"7/13 server memory per open stream", func() error { lab.stop(); return measureStreamMemory(ctx, lab, *streams, rep) }},
 		{fmt.Sprintf("8/13 fan-out to %d watchers", *watchers), func() error { return measureFanOut(ctx, root, *watchers, rep) }},
 		{"9/13 hostile clients", func() error { return measureHostile(ctx, lab, rep) }},

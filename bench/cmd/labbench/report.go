@@ -47,21 +47,22 @@ type hostileRow struct {
 }
 
 type report struct {
-	encoding      []benchLine
-	direct        []directRow
-	protocols     []protocolRow
-	floor         floorRow
-	streamVsUnary []protocolRow
-	middleware    []protocolRow
-	memory        memoryRow
-	fanOut        benchLine
-	hostile       hostileRow
-	split         []protocolRow
-	splitBefore   []protocolRow // grpc: stage 07 of the baseline, rest: this one
-	kill          killRow
-	tracing       tracingResult
-	web           webResult
-	knobs         knobsResult
+	encoding         []benchLine
+	direct           []directRow
+	protocols        []protocolRow
+	floor            floorRow
+	streamVsUnary    []protocolRow
+	middleware       []protocolRow
+	middlewareBefore []protocolRow // grpc: stage 05 of the baseline, rest: this one
+	memory           memoryRow
+	fanOut           benchLine
+	hostile          hostileRow
+	split            []protocolRow
+	splitBefore      []protocolRow // grpc: stage 07 of the baseline, rest: this one
+	kill             killRow
+	tracing          tracingResult
+	web              webResult
+	knobs            knobsResult
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
@@ -157,8 +158,13 @@ func (r *report) printStreamVsUnary(w io.Writer) {
 }
 
 func (r *report) printMiddleware(w io.Writer) {
-	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit)",
+	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit);\n"+
+		"   the median of three rounds, each measuring both in turn",
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	if len(r.middlewareBefore) > 0 {
+		comparison(w, "   The same GetProduct on stage 05 of the baseline (-baseline) against this one, in the same rounds",
+			"before", "now", "now / before", r.middlewareBefore, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	}
 }
 
 func (r *report) printMemory(w io.Writer) {

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
+)
+
+// middlewareRounds is how many times step 6 measures each pair, bare then
+// stage 05 in turn, so that a burst of noise on a shared machine moves one
+// round and not the median.
+const middlewareRounds = 3
+
+// measureMiddleware compares GetProduct on bareserver with stage 05's full
+// chain, middlewareRounds times in turn at each concurrency, and keeps the
+// round of the median ratio. With baseline, a lab checkout of another
+// commit, its stage 05 is measured in the same rounds.
+func measureMiddleware(ctx context.Context, baseline string, l *lab, window time.Duration, rep *report) error {
+	bareConn, err := grpcConn(l, l.bare.addr)
+	if err != nil {
+		return err
+	}
+	defer bareConn.Close()
+	labConn, err := grpcConn(l, l.stage05.addr)
+	if err != nil {
+		return err
+	}
+	defer labConn.Close()
+	bare := getProduct(catalogv1.NewProductCatalogServiceClient(bareConn), l.token)
+	full := getProduct(catalogv1.NewProductCatalogServiceClient(labConn), l.token)
+	var before func(context.Context) error
+	if baseline != "" {
+		out := filepath.Join(l.tmp, "server05before")
+		if err := build(ctx, filepath.Join(baseline, "05-auth"), "./cmd/server", out); err != nil {
+			return fmt.Errorf("stage 05 of %s: %w", baseline, err)
+		}
+		p, err := start(ctx, out, filepath.Join(l.tmp, "server05before.log"), 1, l.authArgs()...)
+		if err != nil {
+			return err
+		}
+		defer stopProcess(p)
+		conn, err := grpcConn(l, p.addr)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		before = getProduct(catalogv1.NewProductCatalogServiceClient(conn), l.token)
+	}
+	for _, c := range []int{1, 16} {
+		var rows, beforeRows []protocolRow
+		for range middlewareRounds {
+			b := load(ctx, c, window, bare)
+			f := load(ctx, c, window, full)
+			if b.errors > 0 || f.errors > 0 {
+				return fmt.Errorf("calls failed at concurrency %d: bare %d, stage 05 %d", c, b.errors, f.errors)
+			}
+			rows = append(rows, protocolRow{conc: c, grpc: b, rest: f})
+			if before != nil {
+				old := load(ctx, c, window, before)
+				if old.errors > 0 {
+					return fmt.Errorf("calls to the baseline failed at concurrency %d: %d", c, old.errors)
+				}
+				beforeRows = append(beforeRows, protocolRow{conc: c, grpc: old, rest: f})
+			}
+		}
+		rep.middleware = append(rep.middleware, medianRound(rows))
+		if before != nil {
+			rep.middlewareBefore = append(rep.middlewareBefore, medianRound(beforeRows))
+		}
+	}
+	return nil
+}
+
+// medianRound returns the round whose ratio (rest over grpc) is the median.
+func medianRound(rows []protocolRow) protocolRow {
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, func(a, b protocolRow) int {
+		ra, rb := a.rest.rps/a.grpc.rps, b.rest.rps/b.grpc.rps
+		switch {
+		case ra < rb:
+			return -1
+		case ra > rb:
+			return 1
+		}
+		return 0
+	})
+	return rows[len(rows)/2]
+}
