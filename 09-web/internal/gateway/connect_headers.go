@@ -7,6 +7,10 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+	"google.golang.org/grpc/codes"
+
+	"github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1/catalogv1connect"
+	"github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1/ordersv1connect"
 )
 
 // connectTimeoutRE is a Connect-Timeout-Ms value connect-go accepts: up to
@@ -24,21 +28,41 @@ const (
 
 func invalid(msg string) error { return connect.NewError(connect.CodeInvalidArgument, errors.New(msg)) }
 
+// rpcErrors writes an error as a Connect, gRPC-Web or gRPC client reads it:
+// an HTTP status and JSON for Connect unary, an end-of-stream message for
+// Connect streams, grpc-status headers (trailers only) for the other two.
+var rpcErrors = connect.NewErrorWriter(connectOptions()...)
+
 // checkProtocolHeaders refuses a Connect, gRPC-Web or gRPC request whose
 // timeout, protocol version or compression header connect-go would refuse,
 // in the request's own protocol, with words that do not repeat the value.
 // It checks only the headers that the request's protocol reads.
 func checkProtocolHeaders(h http.Handler) http.Handler {
-	ew := connect.NewErrorWriter(connectOptions()...)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A bad Connect-Protocol-Version makes the request one ErrorWriter
-		// does not know; it answers those as Connect unary, as connect-go does.
-		if err := protocolHeaderError(r); err != nil && (ew.IsSupported(r) || isConnect(r)) {
-			_ = ew.Write(w, r, err)
+		if err := protocolHeaderError(r); err != nil && speaksRPC(r) {
+			_ = rpcErrors.Write(w, r, err)
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// isRPC reports whether r is a call to one of the services the gateway
+// serves over Connect, gRPC-Web and gRPC: a REST path never starts so.
+func isRPC(r *http.Request) bool {
+	return (strings.HasPrefix(r.URL.Path, "/"+catalogv1connect.ProductCatalogServiceName+"/") ||
+		strings.HasPrefix(r.URL.Path, "/"+ordersv1connect.OrderManagementServiceName+"/")) && speaksRPC(r)
+}
+
+// speaksRPC reports whether r reads like a Connect, gRPC-Web or gRPC call.
+// A bad Connect-Protocol-Version makes a request one ErrorWriter does not
+// know; it is answered as Connect unary, as connect-go does.
+func speaksRPC(r *http.Request) bool { return rpcErrors.IsSupported(r) || isConnect(r) }
+
+// rpcRefusal is the gateway's own refusal of an RPC, before connect-go
+// reads it, in the status its caller's protocol carries.
+func rpcRefusal(w http.ResponseWriter, r *http.Request, code codes.Code, msg string) {
+	_ = rpcErrors.Write(w, r, connect.NewError(connect.Code(code), errors.New(msg)))
 }
 
 // isConnect reports whether r is a Connect POST, whatever its headers say.

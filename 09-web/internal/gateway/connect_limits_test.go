@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/gateway"
 
+	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
 )
 
@@ -119,7 +121,8 @@ func TestConnectBodiesAreBounded(t *testing.T) {
 		wantMsg  string // in the message: the gateway refused it, not a backend
 	}{
 		{"a large body that says its length is refused by the outer limit", strings.NewReader(big),
-			http.Header{}, http.StatusRequestEntityTooLarge, "", ""},
+			http.Header{}, http.StatusTooManyRequests, "resource_exhausted",
+			fmt.Sprintf("request body larger than %d bytes", gateway.MaxRequestBody)},
 		{"a large body that does not is refused as it passes the limit", io.MultiReader(strings.NewReader(big)),
 			http.Header{"Transfer-Encoding": {"chunked"}}, http.StatusTooManyRequests, "resource_exhausted", ""},
 		{"a small gzipped body that inflates past the limit is refused by the gateway",
@@ -148,11 +151,107 @@ func TestConnectBodiesAreBounded(t *testing.T) {
 }
 
 // TestConnectHeadersAreBounded: the Connect routes sit behind the gateway's
-// header limit, like the REST routes.
+// header limit, like the REST routes, and its refusal reaches every
+// protocol's client as ResourceExhausted, not as an HTTP 431 it cannot read.
 func TestConnectHeadersAreBounded(t *testing.T) {
 	e := start(t)
-	header := http.Header{"X-Padding": {strings.Repeat("p", gateway.MaxRequestHeaderBytes)}}
-	if got, _ := e.post(t, createOrderPath, strings.NewReader(`{}`), header); got != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("CreateOrder with %d bytes of headers = %d, want 431", gateway.MaxRequestHeaderBytes, got)
+	for _, p := range protocols {
+		t.Run(p.name+" is refused with ResourceExhausted", func(t *testing.T) {
+			catalog, _ := e.clients(p.opts...)
+			req := as("", &catalogv1.GetProductRequest{Id: "product-123"})
+			req.Header().Set("X-Padding", strings.Repeat("p", gateway.MaxRequestHeaderBytes))
+			_, err := catalog.GetProduct(t.Context(), req)
+			if connect.CodeOf(err) != connect.CodeResourceExhausted ||
+				!strings.Contains(err.Error(), "request headers larger than") {
+				t.Errorf("GetProduct with %d bytes of headers = %v, want ResourceExhausted from the gateway",
+					gateway.MaxRequestHeaderBytes, err)
+			}
+		})
 	}
+}
+
+// TestRefusalsSpeakTheCallersProtocol: a body the outer limit refuses, for
+// saying its length, is answered as each protocol carries a status, so a
+// browser's client reads the code and message rather than an HTTP 413.
+func TestRefusalsSpeakTheCallersProtocol(t *testing.T) {
+	e := start(t)
+	big := make([]byte, 2*gateway.MaxRequestBody)
+	want := fmt.Sprintf("request body larger than %d bytes", gateway.MaxRequestBody)
+	tests := []struct {
+		contentType string
+		wantHTTP    int
+		read        func(*http.Response, []byte) (code, msg string)
+	}{
+		{"application/json", http.StatusTooManyRequests, connectUnaryError},
+		{"application/proto", http.StatusTooManyRequests, connectUnaryError},
+		{"application/connect+json", http.StatusOK, connectEndStreamError},
+		{"application/grpc-web+proto", http.StatusOK, grpcStatus},
+		{"application/grpc", http.StatusOK, grpcStatus},
+	}
+	for _, tt := range tests {
+		t.Run(tt.contentType+" gets its protocol's ResourceExhausted", func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), "POST", e.base+createOrderPath, bytes.NewReader(big))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", tt.contentType)
+			resp, err := e.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			code, msg := tt.read(resp, body)
+			if resp.StatusCode != tt.wantHTTP || code != "resource_exhausted" || msg != want {
+				t.Errorf("got %d %q %q, want %d %q %q", resp.StatusCode, code, msg, tt.wantHTTP, "resource_exhausted", want)
+			}
+		})
+	}
+	t.Run("a REST call still gets the REST shape", func(t *testing.T) {
+		got, _ := e.do(t, "POST", "/v1/orders", "", string(big))
+		if got != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST /v1/orders with a large body = %d, want 413", got)
+		}
+	})
+}
+
+// connectErrorJSON is the error of a Connect answer, in JSON.
+type connectErrorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func connectUnaryError(_ *http.Response, body []byte) (string, string) {
+	var e connectErrorJSON
+	_ = json.Unmarshal(body, &e)
+	return e.Code, e.Message
+}
+
+// connectEndStreamError reads a Connect stream's end message: a flags byte
+// of 2, a 4-byte length, then {"error": {...}}.
+func connectEndStreamError(_ *http.Response, body []byte) (string, string) {
+	if len(body) < 5 || body[0] != 2 {
+		return "", fmt.Sprintf("not an end-of-stream message: % x", body[:min(len(body), 8)])
+	}
+	var end struct {
+		Error connectErrorJSON `json:"error"`
+	}
+	_ = json.Unmarshal(body[5:], &end)
+	return end.Error.Code, end.Error.Message
+}
+
+// grpcStatus reads a trailers-only gRPC or gRPC-Web answer's status.
+func grpcStatus(resp *http.Response, _ []byte) (string, string) {
+	get := func(k string) string {
+		if v := resp.Header.Get(k); v != "" {
+			return v
+		}
+		return resp.Trailer.Get(k)
+	}
+	code := get("Grpc-Status")
+	if code == "8" {
+		code = "resource_exhausted"
+	}
+	msg, _ := url.PathUnescape(get("Grpc-Message"))
+	return code, msg
 }

@@ -37,7 +37,7 @@ var errHeadersTooLarge = fmt.Sprintf("request headers larger than %d bytes", Max
 func limitHeaders(h http.Handler, limit int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if headerBytes(r) > limit {
-			refuse(w, http.StatusRequestHeaderFieldsTooLarge, codes.ResourceExhausted, errHeadersTooLarge)
+			refuse(w, r, http.StatusRequestHeaderFieldsTooLarge, codes.ResourceExhausted, errHeadersTooLarge)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -68,7 +68,7 @@ func mapHeaderListErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.M
 	st := status.Convert(err)
 	if st.Code() == codes.Internal && strings.Contains(st.Message(), "header list size") ||
 		st.Code() == codes.ResourceExhausted && strings.HasPrefix(st.Message(), "request headers exceed") {
-		refuse(w, http.StatusRequestHeaderFieldsTooLarge, codes.ResourceExhausted, errHeadersTooLarge)
+		refuse(w, r, http.StatusRequestHeaderFieldsTooLarge, codes.ResourceExhausted, errHeadersTooLarge)
 		return
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)

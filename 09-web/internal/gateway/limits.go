@@ -87,17 +87,23 @@ func limitBody(h http.Handler, limit int64) http.Handler {
 			// that is still sending read the answer instead of a reset
 			// connection; beyond drainLimit, the connection is cut.
 			_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
-			refuse(w, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, fmt.Sprintf("request body larger than %d bytes", limit))
+			refuse(w, r, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, fmt.Sprintf("request body larger than %d bytes", limit))
 			return
 		}
 		limited.ServeHTTP(w, r)
 	})
 }
 
-// refuse answers a request the gateway turns away itself with the shape of
-// its other errors: ResourceExhausted for a body or headers over a limit,
-// as the gRPC side answers; InvalidArgument for a header it cannot read.
-func refuse(w http.ResponseWriter, httpStatus int, code codes.Code, msg string) {
+// refuse answers a request the gateway turns away itself, in the shape its
+// caller reads. A Connect, gRPC-Web or gRPC call gets its own protocol's
+// status (see rpcRefusal); a REST call gets the JSON of the gateway's other
+// errors. ResourceExhausted is for a body or headers over a limit, as the
+// gRPC side answers; InvalidArgument for a header it cannot read.
+func refuse(w http.ResponseWriter, r *http.Request, httpStatus int, code codes.Code, msg string) {
+	if isRPC(r) {
+		rpcRefusal(w, r, code, msg)
+		return
+	}
 	quoted, _ := json.Marshal(msg) // a string always marshals
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(httpStatus)
@@ -116,7 +122,7 @@ func withDeadline(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if t := r.Header.Get("Grpc-Timeout"); t != "" {
 			if !grpcTimeoutRE.MatchString(t) {
-				refuse(w, http.StatusBadRequest, codes.InvalidArgument, msgGRPCTimeout)
+				refuse(w, r, http.StatusBadRequest, codes.InvalidArgument, msgGRPCTimeout)
 				return
 			}
 			h.ServeHTTP(w, r)
