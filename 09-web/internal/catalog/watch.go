@@ -31,7 +31,7 @@ func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc
 		return err
 	}
 	ctx := stream.Context()
-	release, err := s.watchers.Acquire(connKey(ctx))
+	release, err := s.watchers.AcquireConn(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -44,6 +45,12 @@ func NewWatchLimit(maxTotal, maxPerConn int) *WatchLimit {
 func NewWatchLimitOf(holder, share string, maxTotal, maxPerShare int) *WatchLimit {
 	return &WatchLimit{maxTotal: maxTotal, maxPerConn: maxPerShare, holder: holder, share: share,
 		byConn: map[string]int{}}
+}
+
+// AcquireConn is Acquire for the connection ctx's call came in on. Orders
+// caps its WatchOrder streams with it.
+func (l *WatchLimit) AcquireConn(ctx context.Context) (release func(), err error) {
+	return l.Acquire(connKey(ctx))
 }
 
 // Acquire takes a slot for a watcher on conn, or returns ResourceExhausted

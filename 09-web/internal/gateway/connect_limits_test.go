@@ -14,7 +14,10 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/gateway"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/orders"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/watchhub"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
 	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
@@ -254,4 +257,19 @@ func grpcStatus(resp *http.Response, _ []byte) (string, string) {
 	}
 	msg, _ := url.PathUnescape(get("Grpc-Message"))
 	return code, msg
+}
+
+// TestGatewayCapsNestInsideTheBackends: the gateway's watch caps fit the
+// caps of the one connection it holds to each backend, so the gateway, the
+// outer layer, refuses first and names its own limit.
+func TestGatewayCapsNestInsideTheBackends(t *testing.T) {
+	hubStreams := watchhub.MaxProducts / catalog.MaxWatchedProducts
+	if got := gateway.MaxRESTWatchers + hubStreams; got > catalog.MaxWatchersPerConn {
+		t.Errorf("REST watches and the hub's streams = %d, more than a catalog connection's %d",
+			got, catalog.MaxWatchersPerConn)
+	}
+	if gateway.MaxOrderWatchers > orders.MaxOrderWatchersPerConn {
+		t.Errorf("the gateway's %d order watches are more than an orders connection's %d",
+			gateway.MaxOrderWatchers, orders.MaxOrderWatchersPerConn)
+	}
 }

@@ -13,8 +13,10 @@ import (
 
 // Every Connect WatchOrder is a stream of its own on the gateway's orders
 // connection (it is one order's, and authenticated, so there is nothing to
-// share), which a backend caps at 100 streams with the unary calls. The
-// gateway shares them out by client address, as it does REST watches.
+// share), which orders caps at 32 WatchOrder streams a connection
+// (orders.MaxOrderWatchersPerConn). The gateway holds no more than that, so
+// it refuses first, and shares them out by client address, as it does REST
+// watches.
 const (
 	MaxOrderWatchers          = 32
 	MaxOrderWatchersPerClient = 4

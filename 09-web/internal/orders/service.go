@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/inventory"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/rpcerr"
 
@@ -55,6 +56,7 @@ type Service struct {
 	stopping      <-chan struct{}
 	log           *slog.Logger
 	trackers      metric.Int64UpDownCounter
+	watchers      *catalog.WatchLimit
 }
 
 // Config is what a Service is made of.
@@ -88,6 +90,7 @@ func NewService(c Config) *Service {
 	}
 	return &Service{orders: c.Orders, stock: c.Stock,
 		trackInterval: c.TrackInterval, stopping: c.Stopping, log: c.Log, trackers: c.Trackers,
+		watchers:     catalog.NewWatchLimit(MaxOrderWatchers, MaxOrderWatchersPerConn),
 		firstMessage: cmp.Or(c.FirstMessageTimeout, DefaultFirstMessageTimeout),
 		idle:         cmp.Or(c.IdleTimeout, DefaultIdleTimeout),
 		maxUpload:    cmp.Or(c.MaxUploadDuration, DefaultMaxUploadDuration)}

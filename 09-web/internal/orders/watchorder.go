@@ -13,6 +13,15 @@ import (
 	ordersv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/orders/v1"
 )
 
+// The caps on open WatchOrder streams, as the catalog caps its watchers:
+// each holds a goroutine and a ticker for as long as its client likes. The
+// gateway, which forwards a browser's watches on one connection, holds 32
+// at most, so its own caps refuse first.
+const (
+	MaxOrderWatchers        = 10_000
+	MaxOrderWatchersPerConn = 32
+)
+
 // WatchOrder is TrackOrder for a client that cannot stream requests, such as
 // a browser's fetch: the request names the order, and the server alone
 // talks. It sends the status the store holds now, then moves the order on
@@ -24,6 +33,11 @@ func (s *Service) WatchOrder(req *ordersv1.WatchOrderRequest, stream grpc.Server
 	if v, ok := rpcerr.CheckID("order_id", "order", id); !ok {
 		return rpcerr.Invalid(v)
 	}
+	release, err := s.watchers.AcquireConn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	order, err := s.ownOrder(ctx, id)
 	if err != nil {
 		return err

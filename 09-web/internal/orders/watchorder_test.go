@@ -157,3 +157,42 @@ func TestWatchOrderOfACancelledOrderEndsAtOnce(t *testing.T) {
 		t.Errorf("statuses = %s, %v; want CANCELLED, OK", got, err)
 	}
 }
+
+// TestWatchOrderCapsWatchersPerConnection: one connection holds at most
+// MaxOrderWatchersPerConn watches; one more is refused with
+// ResourceExhausted, and a watch that ends frees its slot.
+func TestWatchOrderCapsWatchersPerConnection(t *testing.T) {
+	e := newEnv(t, time.Hour)
+	id := e.place(t, items("product-123", 1))
+	open := func(ctx context.Context) error {
+		stream, err := e.client.WatchOrder(ctx, &ordersv1.WatchOrderRequest{OrderId: id})
+		if err != nil {
+			return err
+		}
+		_, err = stream.Recv()
+		return err
+	}
+	cancels := make([]context.CancelFunc, orders.MaxOrderWatchersPerConn)
+	for i := range cancels {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancels[i] = cancel
+		defer cancel()
+		if err := open(ctx); err != nil {
+			t.Fatalf("watch %d = %v, want its first status", i+1, err)
+		}
+	}
+	t.Run("one more is refused with ResourceExhausted", func(t *testing.T) {
+		if err := open(t.Context()); status.Code(err) != codes.ResourceExhausted {
+			t.Errorf("watch %d = %v, want ResourceExhausted", orders.MaxOrderWatchersPerConn+1, err)
+		}
+	})
+	t.Run("a watch that ends frees its slot", func(t *testing.T) {
+		cancels[0]()
+		testutil.WaitFor(t, "the first watch to end", func() bool {
+			return strings.Contains(e.logs.String(), "code=Canceled")
+		})
+		if err := open(t.Context()); err != nil {
+			t.Errorf("watch after one ended = %v, want its first status", err)
+		}
+	})
+}
