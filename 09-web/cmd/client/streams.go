@@ -31,13 +31,13 @@ func checkWatchFlags(count, streams int) error {
 // as a client testing the server's cap on watchers would. Each is held once
 // its first update arrives, since the server counts a watch before it sends
 // one. It stops at the first stream that fails, then closes them all.
-func holdStreams(ctx context.Context, client catalogv1.ProductCatalogServiceClient,
+func holdStreams(ctx context.Context, open openWatch,
 	req *catalogv1.WatchProductsRequest, n int, stdout, stderr io.Writer,
 ) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends every stream held
 	for i := 1; i <= n; i++ {
-		if err := openOne(ctx, client, req); err != nil {
+		if err := openOne(ctx, open, req); err != nil {
 			fmt.Fprintf(stdout, "Opened %d watch streams on one connection.\n", i-1)
 			return report(stderr, fmt.Sprintf("opening stream %d", i), err)
 		}
@@ -48,10 +48,8 @@ func holdStreams(ctx context.Context, client catalogv1.ProductCatalogServiceClie
 
 // openOne opens one watch stream and waits for its first update. The
 // stream stays open until ctx ends.
-func openOne(ctx context.Context, client catalogv1.ProductCatalogServiceClient,
-	req *catalogv1.WatchProductsRequest,
-) error {
-	stream, err := client.WatchProducts(ctx, req)
+func openOne(ctx context.Context, open openWatch, req *catalogv1.WatchProductsRequest) error {
+	stream, err := open(ctx, req)
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,11 @@ const maxResumes = 3
 //   - the server fails the stream otherwise: we print its status and exit
 //     non-zero.
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cf := newFlagSet("watch", "--ids=ID[,ID...] [--count=N | --streams=N]", 0, stderr)
+	fs, cf := newFlagSet("watch", "--ids=ID[,ID...] [--count=N | --streams=N] [--connect=URL]", 0, stderr)
 	ids := fs.String("ids", "", "comma-separated product `ids` to watch")
 	count := fs.Int("count", 0, "stop after `N` updates; 0 watches until Ctrl+C or the server ends the stream")
 	streams := fs.Int("streams", 1, "open `N` streams on one connection, to test the server's cap on watchers")
+	via := fs.String("connect", "", "watch through the gateway at `URL` over Connect, as the page does (https://localhost:8443)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,18 +41,15 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return err
 	}
-	conn, callCtx, done, err := cf.open(ctx)
+	open, callCtx, done, err := cf.openWatch(ctx, *via)
 	if err != nil {
 		return err
 	}
 	defer done() // ending the call's context is what tells the server we left
-	w := &watcher{
-		client: catalogv1.NewProductCatalogServiceClient(conn),
-		req:    &catalogv1.WatchProductsRequest{ProductIds: splitIDs(*ids)},
-		count:  *count, stdout: stdout,
-	}
+	w := &watcher{open: open, req: &catalogv1.WatchProductsRequest{ProductIds: splitIDs(*ids)},
+		count: *count, stdout: stdout}
 	if *streams > 1 {
-		return holdStreams(callCtx, w.client, w.req, *streams, stdout, stderr)
+		return holdStreams(callCtx, w.open, w.req, *streams, stdout, stderr)
 	}
 	for resumes := 0; ; resumes++ {
 		err := w.watch(callCtx)
@@ -79,7 +77,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // watcher is one watch command: what it asks for and what it has printed.
 type watcher struct {
-	client     catalogv1.ProductCatalogServiceClient
+	open       openWatch
 	req        *catalogv1.WatchProductsRequest
 	count      int
 	received   int
@@ -90,7 +88,7 @@ type watcher struct {
 // watch opens one stream and prints its updates until it ends. It returns
 // nil when the end is a normal one.
 func (w *watcher) watch(ctx context.Context) error {
-	stream, err := w.client.WatchProducts(ctx, w.req)
+	stream, err := w.open(ctx, w.req)
 	if err != nil {
 		return err
 	}
@@ -113,6 +111,24 @@ func (w *watcher) watch(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// openWatch is open for a watch: over gRPC to --addr, or over Connect to
+// the gateway at via when it is set.
+func (cf *connFlags) openWatch(ctx context.Context, via string) (openWatch, context.Context, func(), error) {
+	if via == "" {
+		conn, callCtx, done, err := cf.open(ctx)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return grpcWatch(catalogv1.NewProductCatalogServiceClient(conn)), callCtx, done, nil
+	}
+	open, closeIdle, err := connectWatch(via, cf.ca, cf.token)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	callCtx, cancel := cf.withDeadline(ctx)
+	return open, callCtx, func() { cancel(); closeIdle() }, nil
 }
 
 // splitIDs turns "a, b,,c" into [a b c]; the server validates what is left.

@@ -15,6 +15,7 @@ import (
 	"github.com/learn-grpc/learn-grpc/09-web/internal/cli"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/dial"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/gateway"
+	"github.com/learn-grpc/learn-grpc/09-web/internal/watchhub"
 	"github.com/learn-grpc/learn-grpc/09-web/openapi"
 )
 
@@ -51,6 +52,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	corsOrigins := fs.String("cors-origins", "",
 		"comma-separated `origins` whose pages may call the Connect and gRPC-Web routes (https://shop.example.com);\n"+
 			"empty allows the gateway's own pages only")
+	viewers := fs.Int("viewers-per-address", watchhub.MaxViewersPerAddress,
+		"how many stock watches one client `address` may hold through the Connect routes;\n"+
+			"raise it where many shoppers share an address, behind a NAT or a proxy")
 	metricsAddr := cli.AddMetricsAddr(fs)
 	common := cli.AddCommon(fs, "gateway")
 	cli.Usage(fs, "Serves the catalog and orders APIs as REST/JSON over HTTPS until Ctrl+C or\nSIGTERM, calling the services over gRPC.")
@@ -60,6 +64,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	origins, err := gateway.ParseOrigins(*corsOrigins)
 	if err != nil {
 		return fmt.Errorf("-cors-origins: %w", err)
+	}
+	if *viewers < 1 || *viewers > watchhub.MaxViewers {
+		return fmt.Errorf("-viewers-per-address: want 1 to %d, got %d", watchhub.MaxViewers, *viewers)
 	}
 	log, closeLog := common.Logger(stderr)
 	defer closeLog() // deferred first, so it runs last: it writes what the buffer still holds
@@ -89,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer ordersConn.Close()
 	rest, err := gateway.Handler(ctx, catalogConn, ordersConn, openapi.Document, tel,
-		gateway.WithCORSOrigins(origins), gateway.WithLog(log))
+		gateway.WithCORSOrigins(origins), gateway.WithLog(log), gateway.WithViewersPerAddress(*viewers))
 	if err != nil {
 		return err
 	}

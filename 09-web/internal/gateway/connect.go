@@ -35,18 +35,18 @@ func connectOptions() []connect.HandlerOption {
 // Connect, gRPC-Web and gRPC at their standard paths, forwarding each call
 // over the same grpc-go connections the REST routes use: mTLS, balancing,
 // retries and spans apply alike. Stock watches go to v; the streams end
-// when stopping does. Pages of origins may call them from a browser.
+// when stopping does.
 func mountConnectServices(stopping context.Context, mux *http.ServeMux, catalogConn, ordersConn grpc.ClientConnInterface,
-	v viewers, origins []string) {
+	v viewers) {
 	cat := &catalogConnect{client: catalogv1.NewProductCatalogServiceClient(catalogConn), viewers: v, stopping: stopping}
 	path, h := catalogv1connect.NewProductCatalogServiceHandler(cat, connectOptions()...)
 	mountConnect(mux, catalogv1.File_ecommerce_catalog_v1_catalog_proto.Services().ByName("ProductCatalogService"),
-		path, withCORS(checkProtocolHeaders(h), origins))
+		path, checkProtocolHeaders(h))
 	ord := &ordersConnect{client: ordersv1.NewOrderManagementServiceClient(ordersConn), stopping: stopping,
 		watchers: catalog.NewWatchLimitOf("gateway", "client address", MaxOrderWatchers, MaxOrderWatchersPerClient)}
 	path, h = ordersv1connect.NewOrderManagementServiceHandler(ord, connectOptions()...)
 	mountConnect(mux, ordersv1.File_ecommerce_orders_v1_orders_proto.Services().ByName("OrderManagementService"),
-		path, withCORS(checkProtocolHeaders(h), origins))
+		path, checkProtocolHeaders(h))
 }
 
 // mountConnect serves one service's Connect handler at its path, naming

@@ -40,19 +40,22 @@ var rpcErrors = connect.NewErrorWriter(connectOptions()...)
 func checkProtocolHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := protocolHeaderError(r); err != nil && speaksRPC(r) {
-			_ = rpcErrors.Write(w, r, err)
+			writeRPCError(w, r, err)
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
-// isRPC reports whether r is a call to one of the services the gateway
-// serves over Connect, gRPC-Web and gRPC: a REST path never starts so.
-func isRPC(r *http.Request) bool {
-	return (strings.HasPrefix(r.URL.Path, "/"+catalogv1connect.ProductCatalogServiceName+"/") ||
-		strings.HasPrefix(r.URL.Path, "/"+ordersv1connect.OrderManagementServiceName+"/")) && speaksRPC(r)
+// isRPCPath reports whether path is one of the services the gateway serves
+// over Connect, gRPC-Web and gRPC: a REST path never starts so.
+func isRPCPath(path string) bool {
+	return strings.HasPrefix(path, "/"+catalogv1connect.ProductCatalogServiceName+"/") ||
+		strings.HasPrefix(path, "/"+ordersv1connect.OrderManagementServiceName+"/")
 }
+
+// isRPC reports whether r is a call to those services, in one of the three.
+func isRPC(r *http.Request) bool { return isRPCPath(r.URL.Path) && speaksRPC(r) }
 
 // speaksRPC reports whether r reads like a Connect, gRPC-Web or gRPC call.
 // A bad Connect-Protocol-Version makes a request one ErrorWriter does not
@@ -62,7 +65,33 @@ func speaksRPC(r *http.Request) bool { return rpcErrors.IsSupported(r) || isConn
 // rpcRefusal is the gateway's own refusal of an RPC, before connect-go
 // reads it, in the status its caller's protocol carries.
 func rpcRefusal(w http.ResponseWriter, r *http.Request, code codes.Code, msg string) {
-	_ = rpcErrors.Write(w, r, connect.NewError(connect.Code(code), errors.New(msg)))
+	writeRPCError(w, r, connect.NewError(connect.Code(code), errors.New(msg)))
+}
+
+// writeRPCError writes err as r's protocol carries it. ErrorWriter answers
+// with the request's Content-Type, which is the caller's to write: it gets
+// the protocol's own name for it instead, so that nothing is echoed.
+func writeRPCError(w http.ResponseWriter, r *http.Request, err error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Content-Type", answerType(r.Header.Get("Content-Type")))
+	_ = rpcErrors.Write(w, r, err)
+}
+
+// answerType is the Content-Type of an answer to a request of type ct: ct
+// itself if it is one the gateway speaks, else its protocol's default.
+func answerType(ct string) string {
+	switch ct {
+	case "application/grpc", "application/grpc+proto", "application/grpc+json",
+		"application/grpc-web", "application/grpc-web+proto", "application/grpc-web+json",
+		"application/connect+proto", "application/connect+json", "application/proto":
+		return ct
+	}
+	for _, base := range []string{"application/grpc-web", "application/grpc", "application/connect"} {
+		if strings.HasPrefix(ct, base) {
+			return strings.Replace(base, "connect", "connect+proto", 1)
+		}
+	}
+	return "application/json"
 }
 
 // isConnect reports whether r is a Connect POST, whatever its headers say.

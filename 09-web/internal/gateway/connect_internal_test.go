@@ -75,7 +75,7 @@ func serveConnect(t *testing.T, conn grpc.ClientConnInterface, v viewers) (catal
 	t.Helper()
 	stopping, stop := context.WithCancel(context.Background())
 	mux := http.NewServeMux()
-	mountConnectServices(stopping, mux, conn, conn, v, nil)
+	mountConnectServices(stopping, mux, conn, conn, v)
 	srv := httptest.NewUnstartedServer(mux)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()

@@ -218,6 +218,28 @@ func TestRefusalsSpeakTheCallersProtocol(t *testing.T) {
 	})
 }
 
+// TestRefusalsEchoNoContentType: a refusal names its protocol's own
+// Content-Type, not the one the caller wrote, whatever its size.
+func TestRefusalsEchoNoContentType(t *testing.T) {
+	e := start(t)
+	odd := "application/grpc-web+" + strings.Repeat("a", 8000)
+	req, err := http.NewRequestWithContext(t.Context(), "POST", e.base+createOrderPath,
+		bytes.NewReader(make([]byte, 2*gateway.MaxRequestBody)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", odd)
+	resp, err := e.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Content-Type"); got != "application/grpc-web" || resp.Header.Get("Grpc-Status") != "8" {
+		t.Errorf("refusal: Content-Type of %d bytes, grpc-status %q; want application/grpc-web and 8",
+			len(got), resp.Header.Get("Grpc-Status"))
+	}
+}
+
 // connectErrorJSON is the error of a Connect answer, in JSON.
 type connectErrorJSON struct {
 	Code    string `json:"code"`

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,26 +9,6 @@ import (
 	connectcors "connectrpc.com/cors"
 	"github.com/rs/cors"
 )
-
-// Option configures Handler.
-type Option func(*options)
-
-type options struct {
-	corsOrigins []string
-	log         *slog.Logger
-}
-
-// WithLog gives the gateway's parts that log (the viewers' hub) a logger;
-// without it they log nothing.
-func WithLog(log *slog.Logger) Option {
-	return func(o *options) { o.log = log }
-}
-
-// WithCORSOrigins lets pages of origins (see ParseOrigins) call the Connect
-// routes from a browser.
-func WithCORSOrigins(origins []string) Option {
-	return func(o *options) { o.corsOrigins = origins }
-}
 
 // corsMaxAge is how long, in seconds, a browser may keep a preflight's
 // answer: two hours, the most Chromium honours.
@@ -51,6 +30,20 @@ func withCORS(h http.Handler, origins []string) http.Handler {
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         corsMaxAge,
 	}).Handler(h)
+}
+
+// corsForRPC applies withCORS to the Connect, gRPC-Web and gRPC routes,
+// outside the limits: a page of an allowed origin can read the gateway's
+// own refusals too, not only a "Failed to fetch". REST stays same-origin.
+func corsForRPC(h http.Handler, origins []string) http.Handler {
+	withOrigins := withCORS(h, origins)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isRPCPath(r.URL.Path) {
+			withOrigins.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // ParseOrigins reads a comma-separated allow-list of origins, such as

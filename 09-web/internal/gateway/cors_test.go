@@ -73,6 +73,59 @@ func TestCORSAllowsOnlyTheListedOrigins(t *testing.T) {
 	})
 }
 
+// TestCORSCoversTheGatewaysOwnRefusals: a page of a listed origin can read
+// the gateway's refusal of a body or headers over its limits, since CORS
+// sits outside them; without CORS headers it would see only "Failed to
+// fetch". REST stays same-origin.
+func TestCORSCoversTheGatewaysOwnRefusals(t *testing.T) {
+	e := start(t, gateway.WithCORSOrigins([]string{shop}))
+	tests := []struct {
+		name   string
+		header http.Header
+		body   string
+	}{
+		{"a body over the limit", nil, strings.Repeat("x", 2*gateway.MaxRequestBody)},
+		{"headers over the limit", http.Header{"X-Padding": {strings.Repeat("p", gateway.MaxRequestHeaderBytes)}}, "{}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused where the page can read it", func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), "POST", e.base+createOrderPath, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = http.Header{"Origin": {shop}, "Content-Type": {"application/grpc-web+proto"}}
+			for k, v := range tt.header {
+				req.Header[k] = v
+			}
+			resp, err := e.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			exposed := strings.Split(resp.Header.Get("Access-Control-Expose-Headers"), ", ")
+			if resp.Header.Get("Grpc-Status") != "8" || resp.Header.Get("Access-Control-Allow-Origin") != shop ||
+				!slices.Contains(exposed, "Grpc-Status") {
+				t.Errorf("refusal = %d %v, want grpc-status 8 that %s may read", resp.StatusCode, resp.Header, shop)
+			}
+		})
+	}
+	t.Run("a REST call gets no CORS headers", func(t *testing.T) {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", e.base+"/v1/products/product-123", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", shop)
+		resp, err := e.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("REST call = %d %v, want 200 and no CORS headers", resp.StatusCode, resp.Header)
+		}
+	})
+}
+
 func TestCORSWithoutOriginsAllowsNone(t *testing.T) {
 	e := start(t)
 	if _, h := e.cors(t, "OPTIONS", shop, preflight); h.Get("Access-Control-Allow-Origin") != "" {

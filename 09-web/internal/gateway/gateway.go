@@ -66,9 +66,9 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 		catalog.NewWatchLimitOf("gateway", "client address", MaxRESTWatchers, MaxRESTWatchersPerClient)))
 	// Browsers' stock watches share a few upstream watches (watchhub), so
 	// thousands of viewers fit in the catalog's 32 watchers a connection.
-	hub := watchhub.New(catalogv1.NewProductCatalogServiceClient(catalogConn), o.log)
+	hub := watchhub.New(catalogv1.NewProductCatalogServiceClient(catalogConn), o.log, o.viewersPerAddress)
 	context.AfterFunc(ctx, hub.Close)
-	mountConnectServices(ctx, mux, catalogConn, ordersConn, hub, o.corsOrigins)
+	mountConnectServices(ctx, mux, catalogConn, ordersConn, hub)
 	// The storefront, at "/" with no method: "GET /" would conflict with the
 	// method-less routes above. It answers 404 for paths it does not know.
 	mux.Handle("/", web.Handler())
@@ -81,7 +81,8 @@ func Handler(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, open
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	return tel.Handler(limitHeaders(limitBody(mux, MaxRequestBody), MaxRequestHeaderBytes), "gateway"), nil
+	limited := limitHeaders(limitBody(mux, MaxRequestBody), MaxRequestHeaderBytes)
+	return tel.Handler(corsForRPC(limited, o.corsOrigins), "gateway"), nil
 }
 
 func gatewayMux(ctx context.Context, catalogConn, ordersConn *grpc.ClientConn, m runtime.Marshaler) (*runtime.ServeMux, error) {

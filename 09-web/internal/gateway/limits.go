@@ -85,7 +85,8 @@ func limitBody(h http.Handler, limit int64) http.Handler {
 		if r.ContentLength > limit {
 			// Reading (and dropping) a little of what was sent lets a client
 			// that is still sending read the answer instead of a reset
-			// connection; beyond drainLimit, the connection is cut.
+			// connection; beyond drainLimit, the rest is cut off (HTTP/1.1
+			// closes the connection, HTTP/2 resets the stream).
 			_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
 			refuse(w, r, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, fmt.Sprintf("request body larger than %d bytes", limit))
 			return

@@ -6,6 +6,7 @@
 package watchhub
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -66,8 +67,10 @@ type product struct {
 }
 
 // New returns a hub that watches products through client. log may be nil.
-func New(client catalogv1.ProductCatalogServiceClient, log *slog.Logger) *Hub {
-	return newHub(client, log, MaxViewers, MaxViewersPerAddress, MaxProducts, Linger)
+// One client address may hold perAddress viewers; 0 means
+// MaxViewersPerAddress.
+func New(client catalogv1.ProductCatalogServiceClient, log *slog.Logger, perAddress int) *Hub {
+	return newHub(client, log, MaxViewers, cmp.Or(perAddress, MaxViewersPerAddress), MaxProducts, Linger)
 }
 
 func newHub(client catalogv1.ProductCatalogServiceClient, log *slog.Logger,
