@@ -189,11 +189,10 @@ func (s *Service) fail(ctx context.Context, order string, h holding) {
 	switch {
 	case err != nil:
 		s.log.WarnContext(ctx, "could not give back an order's stock yet; the release is owed", "order", order, "err", err)
-	case h == held && !releasedNow:
-		// The catalog reserved this order's stock, and now has nothing to
-		// give back: a release went astray somewhere.
-		s.log.WarnContext(ctx, "the catalog held nothing for an order it had reserved", "order", order)
 	default:
+		// released_now=false for stock the catalog reserved is no alarm:
+		// the Relay may have delivered the debt first, and a release is
+		// done once (see Stock.Release).
 		s.log.InfoContext(ctx, "gave back a failed order's stock", "order", order, "released_now", releasedNow)
 	}
 }
