@@ -72,7 +72,7 @@ func (s *Service) place(ctx context.Context, req *ordersv1.CreateOrderRequest) (
 // another request, and returns it once placed. ErrNotFound means that no
 // order holds the key, or no longer: the other request failed, freeing it.
 func (s *Service) settled(ctx context.Context, customer, requestID string, want map[string]int32) (*ordersv1.Order, error) {
-	for {
+	for wait := pendingPoll; ; wait = min(2*wait, maxPendingPoll) {
 		earlier, err := s.orders.ByRequest(ctx, customer, requestID)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -81,7 +81,7 @@ func (s *Service) settled(ctx context.Context, customer, requestID string, want 
 			if _, err := sameOrder(earlier, want); err != nil {
 				return nil, err
 			}
-			if err := pause(ctx); err != nil {
+			if err := pause(ctx, wait); err != nil {
 				return nil, status.Error(codes.Aborted, "a request with this request_id is still being placed; retry")
 			}
 		case err != nil:
@@ -96,15 +96,19 @@ func (s *Service) settled(ctx context.Context, customer, requestID string, want 
 // order still being placed after SettleAfter is surely abandoned.
 const MaxPlaceTime = 30 * time.Second
 
-// pendingPoll is how often a duplicate request looks for the outcome of the
-// request it duplicates.
-const pendingPoll = 20 * time.Millisecond
+// pendingPoll is how soon a duplicate request first looks for the outcome
+// of the request it duplicates; each look after waits twice as long, up to
+// maxPendingPoll, so that duplicates of a slow order do not hammer the store.
+const (
+	pendingPoll    = 20 * time.Millisecond
+	maxPendingPoll = 500 * time.Millisecond
+)
 
-func pause(ctx context.Context) error {
+func pause(ctx context.Context, wait time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(pendingPoll):
+	case <-time.After(wait):
 		return nil
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,5 +180,58 @@ func TestOrderIDsAreNotSequential(t *testing.T) {
 	}
 	if a == b {
 		t.Errorf("two orders got the id %s", a)
+	}
+}
+
+// slowStock holds every reservation until release is closed.
+type slowStock struct {
+	orders.Stock
+	release chan struct{}
+}
+
+func (s slowStock) Reserve(ctx context.Context, order string, q map[string]int32) (map[string]*commonv1.Money, error) {
+	<-s.release
+	return s.Stock.Reserve(ctx, order, q)
+}
+
+// countingStore counts the reads of a request_id's order.
+type countingStore struct {
+	orders.Store
+	reads atomic.Int32
+}
+
+func (c *countingStore) ByRequest(ctx context.Context, customer, requestID string) (*ordersv1.Order, error) {
+	c.reads.Add(1)
+	return c.Store.ByRequest(ctx, customer, requestID)
+}
+
+// TestADuplicateOfASlowOrderBacksOff: a duplicate of a request that is
+// still being placed looks for its outcome less and less often, so that
+// duplicates of a slow order do not hammer the store; and gets the order.
+func TestADuplicateOfASlowOrderBacksOff(t *testing.T) {
+	store := &countingStore{Store: testutil.NewOrderStore(t)}
+	slow := slowStock{testutil.LocalStock(inventory.NewReservations(testutil.NewStock(t)),
+		catalog.NewStore(catalog.SampleProducts(), 0)), make(chan struct{})}
+	e := newEnvWith(t, orders.Config{Orders: store, Stock: slow})
+	req := &ordersv1.CreateOrderRequest{Items: items("product-123", 1), RequestId: "slow"}
+	first := make(chan error, 1)
+	go func() { _, err := e.client.CreateOrder(context.Background(), req); first <- err }()
+	testutil.WaitFor(t, "the first request to be recorded", func() bool {
+		_, err := store.Store.ByRequest(t.Context(), "alice", "slow")
+		return errors.Is(err, orders.ErrPending)
+	})
+	dup := make(chan error, 1)
+	go func() { _, err := e.client.CreateOrder(context.Background(), req); dup <- err }()
+	time.Sleep(1500 * time.Millisecond) // a slow catalog; at a fixed 20 ms, 75 reads
+	close(slow.release)
+	if err := <-first; err != nil {
+		t.Fatalf("first request = %v", err)
+	}
+	if err := <-dup; err != nil {
+		t.Fatalf("duplicate = %v, want the first request's order", err)
+	}
+	// 20, 40, 80, 160, 320, 500 and 500 ms make 1.6 s in 8 reads.
+	if got := store.reads.Load(); got > 15 {
+		t.Errorf("the duplicate read the store %d times in 1.5 s, want it to back off (about 8)", got)
 	}
 }
