@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -61,8 +62,8 @@ func TestWatchThroughConnect(t *testing.T) {
 	mux.Handle(path, h)
 	srv := httptest.NewUnstartedServer(mux)
 	srv.EnableHTTP2 = true
-	var conns sync.Map
-	srv.Config.ConnState = func(c net.Conn, _ http.ConnState) { conns.Store(c, true) }
+	var conns sync.Map // each connection's last state
+	srv.Config.ConnState = func(c net.Conn, st http.ConnState) { conns.Store(c, st) }
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	ca := filepath.Join(t.TempDir(), "ca.crt")
@@ -90,4 +91,17 @@ func TestWatchThroughConnect(t *testing.T) {
 	if n != 1 {
 		t.Errorf("the watches used %d connections, want 1", n)
 	}
+	testutil.WaitFor(t, "the client to close its connection", func() bool {
+		closed := true
+		conns.Range(func(_, st any) bool { closed = st == http.StateClosed; return closed })
+		return closed
+	})
+	t.Run("a plaintext URL is refused without --insecure-plaintext, and sends no token", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		err := run(t.Context(), []string{"watch", "--ids=product-123", "--token=secret",
+			"--connect=http://" + srv.Listener.Addr().String()}, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "--insecure-plaintext") {
+			t.Errorf("watch over http = %v, want a refusal naming --insecure-plaintext", err)
+		}
+	})
 }

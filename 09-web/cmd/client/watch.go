@@ -123,12 +123,12 @@ func (cf *connFlags) openWatch(ctx context.Context, via string) (openWatch, cont
 		}
 		return grpcWatch(catalogv1.NewProductCatalogServiceClient(conn)), callCtx, done, nil
 	}
-	open, closeIdle, err := connectWatch(via, cf.ca, cf.token)
+	open, closeConns, err := cf.connectWatch(via)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	callCtx, cancel := cf.withDeadline(ctx)
-	return open, callCtx, func() { cancel(); closeIdle() }, nil
+	return open, callCtx, func() { cancel(); closeConns() }, nil
 }
 
 // splitIDs turns "a, b,,c" into [a b c]; the server validates what is left.

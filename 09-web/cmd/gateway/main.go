@@ -53,8 +53,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"comma-separated `origins` whose pages may call the Connect and gRPC-Web routes (https://shop.example.com);\n"+
 			"empty allows the gateway's own pages only")
 	viewers := fs.Int("viewers-per-address", watchhub.MaxViewersPerAddress,
-		"how many stock watches one client `address` may hold through the Connect routes;\n"+
-			"raise it where many shoppers share an address, behind a NAT or a proxy")
+		fmt.Sprintf("how many stock watches (Connect, gRPC-Web or gRPC) one client address may hold: `N`, up to the\n"+
+			"gateway's %d in all; raise it where many shoppers share an address, behind a NAT or a proxy",
+			watchhub.MaxViewers))
 	metricsAddr := cli.AddMetricsAddr(fs)
 	common := cli.AddCommon(fs, "gateway")
 	cli.Usage(fs, "Serves the catalog and orders APIs as REST/JSON over HTTPS until Ctrl+C or\nSIGTERM, calling the services over gRPC.")

@@ -40,31 +40,45 @@ func mountConnectServices(stopping context.Context, mux *http.ServeMux, catalogC
 	v viewers) {
 	cat := &catalogConnect{client: catalogv1.NewProductCatalogServiceClient(catalogConn), viewers: v, stopping: stopping}
 	path, h := catalogv1connect.NewProductCatalogServiceHandler(cat, connectOptions()...)
-	mountConnect(mux, catalogv1.File_ecommerce_catalog_v1_catalog_proto.Services().ByName("ProductCatalogService"),
-		path, checkProtocolHeaders(h))
+	mountConnect(mux, path, checkProtocolHeaders(h))
 	ord := &ordersConnect{client: ordersv1.NewOrderManagementServiceClient(ordersConn), stopping: stopping,
 		watchers: catalog.NewWatchLimitOf("gateway", "client address", MaxOrderWatchers, MaxOrderWatchersPerClient)}
 	path, h = ordersv1connect.NewOrderManagementServiceHandler(ord, connectOptions()...)
-	mountConnect(mux, ordersv1.File_ecommerce_orders_v1_orders_proto.Services().ByName("OrderManagementService"),
-		path, checkProtocolHeaders(h))
+	mountConnect(mux, path, checkProtocolHeaders(h))
 }
 
 // mountConnect serves one service's Connect handler at its path, naming
 // each request's span after its procedure (a known one only: the path is
 // the caller's to write) and letting its streams lift the server's timeouts.
-func mountConnect(mux *http.ServeMux, sd protoreflect.ServiceDescriptor, path string, h http.Handler) {
-	procedures := map[string]bool{}
-	methods := sd.Methods()
-	for i := range methods.Len() {
-		procedures["/"+string(sd.FullName())+"/"+string(methods.Get(i).Name())] = true
-	}
+func mountConnect(mux *http.ServeMux, path string, h http.Handler) {
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if procedures[r.URL.Path] {
-			telemetry.SetRoute(r, r.URL.Path)
-		}
+		nameRoute(r)
 		ctx := context.WithValue(r.Context(), controllerKey{}, http.NewResponseController(w))
 		h.ServeHTTP(w, r.WithContext(ctx))
 	}))
+}
+
+// procedures are the paths of the services' methods: a span is named after
+// one of them only, since the path is the caller's to write.
+var procedures = func() map[string]bool {
+	known := map[string]bool{}
+	for _, sd := range []protoreflect.ServiceDescriptor{
+		catalogv1.File_ecommerce_catalog_v1_catalog_proto.Services().ByName("ProductCatalogService"),
+		ordersv1.File_ecommerce_orders_v1_orders_proto.Services().ByName("OrderManagementService"),
+	} {
+		methods := sd.Methods()
+		for i := range methods.Len() {
+			known["/"+string(sd.FullName())+"/"+string(methods.Get(i).Name())] = true
+		}
+	}
+	return known
+}()
+
+// nameRoute names r's span after its procedure, if it is a known one.
+func nameRoute(r *http.Request) {
+	if procedures[r.URL.Path] {
+		telemetry.SetRoute(r, r.URL.Path)
+	}
 }
 
 type controllerKey struct{}

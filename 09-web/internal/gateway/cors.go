@@ -8,6 +8,7 @@ import (
 
 	connectcors "connectrpc.com/cors"
 	"github.com/rs/cors"
+	"google.golang.org/grpc/codes"
 )
 
 // corsMaxAge is how long, in seconds, a browser may keep a preflight's
@@ -35,14 +36,20 @@ func withCORS(h http.Handler, origins []string) http.Handler {
 // corsForRPC applies withCORS to the Connect, gRPC-Web and gRPC routes,
 // outside the limits: a page of an allowed origin can read the gateway's
 // own refusals too, not only a "Failed to fetch". REST stays same-origin.
+// A preflight, which CORS answers itself, gets the header limit and its
+// span's name here.
 func corsForRPC(h http.Handler, origins []string) http.Handler {
 	withOrigins := withCORS(h, origins)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isRPCPath(r.URL.Path) {
+		switch {
+		case !isRPCPath(r.URL.Path):
+			h.ServeHTTP(w, r)
+		case r.Method == http.MethodOptions && headerBytes(r) > MaxRequestHeaderBytes:
+			refuse(w, r, http.StatusRequestHeaderFieldsTooLarge, codes.ResourceExhausted, errHeadersTooLarge)
+		default:
+			nameRoute(r)
 			withOrigins.ServeHTTP(w, r)
-			return
 		}
-		h.ServeHTTP(w, r)
 	})
 }
 

@@ -109,6 +109,13 @@ func TestCORSCoversTheGatewaysOwnRefusals(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a preflight with headers over the limit is refused too", func(t *testing.T) {
+		big := http.Header{"Access-Control-Request-Method": {"POST"},
+			"Access-Control-Request-Headers": {strings.Repeat("x-a,", gateway.MaxRequestHeaderBytes/4)}}
+		if code, _ := e.cors(t, "OPTIONS", shop, big); code != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("preflight with %d bytes of headers = %d, want 431", gateway.MaxRequestHeaderBytes, code)
+		}
+	})
 	t.Run("a REST call gets no CORS headers", func(t *testing.T) {
 		req, err := http.NewRequestWithContext(t.Context(), "GET", e.base+"/v1/products/product-123", nil)
 		if err != nil {

@@ -38,7 +38,7 @@ import (
 // error details included.
 //
 // Every request passes the limits in limits.go and headers.go before
-// anything is parsed.
+// anything is parsed; CORS wraps them for the RPC routes (see corsForRPC).
 // It also serves the OpenAPI document at /openapi.json.
 //
 // tel traces each request (see telemetry.Handler), naming its span by the

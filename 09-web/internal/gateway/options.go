@@ -1,6 +1,10 @@
 package gateway
 
-import "log/slog"
+import (
+	"log/slog"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/watchhub"
+)
 
 // Option configures Handler.
 type Option func(*options)
@@ -25,7 +29,7 @@ func WithCORSOrigins(origins []string) Option {
 
 // WithViewersPerAddress lets one client address hold n stock viewers at
 // once instead of watchhub.MaxViewersPerAddress: behind a NAT or a proxy,
-// many shoppers share one address.
+// many shoppers share one address. n is kept within 1 and watchhub.MaxViewers.
 func WithViewersPerAddress(n int) Option {
-	return func(o *options) { o.viewersPerAddress = n }
+	return func(o *options) { o.viewersPerAddress = min(max(n, 1), watchhub.MaxViewers) }
 }
