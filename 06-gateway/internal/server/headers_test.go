@@ -109,6 +109,23 @@ func (c *filteredConn) Close() error {
 // SETTINGS_MAX_HEADER_LIST_SIZE entry (id 6) of every SETTINGS frame.
 func hideHeaderLimit(from *bufio.Reader, to io.Writer) error {
 	const settingsFrame, ackFlag, maxHeaderListSize = 0x4, 0x1, 0x6
+	return copyFrames(from, to, func(head, payload []byte) []byte {
+		if head[3] != settingsFrame || head[4]&ackFlag != 0 {
+			return payload
+		}
+		var kept []byte
+		for i := 0; i+6 <= len(payload); i += 6 {
+			if binary.BigEndian.Uint16(payload[i:]) != maxHeaderListSize {
+				kept = append(kept, payload[i:i+6]...)
+			}
+		}
+		return kept
+	})
+}
+
+// copyFrames copies HTTP/2 frames from the server to the client, each
+// payload as edit returns it, the frame's length set to match.
+func copyFrames(from *bufio.Reader, to io.Writer, edit func(head, payload []byte) []byte) error {
 	for {
 		head := make([]byte, 9)
 		if _, err := io.ReadFull(from, head); err != nil {
@@ -118,16 +135,8 @@ func hideHeaderLimit(from *bufio.Reader, to io.Writer) error {
 		if _, err := io.ReadFull(from, payload); err != nil {
 			return err
 		}
-		if head[3] == settingsFrame && head[4]&ackFlag == 0 {
-			var kept []byte
-			for i := 0; i+6 <= len(payload); i += 6 {
-				if binary.BigEndian.Uint16(payload[i:]) != maxHeaderListSize {
-					kept = append(kept, payload[i:i+6]...)
-				}
-			}
-			payload = kept
-			head[0], head[1], head[2] = byte(len(payload)>>16), byte(len(payload)>>8), byte(len(payload))
-		}
+		payload = edit(head, payload)
+		head[0], head[1], head[2] = byte(len(payload)>>16), byte(len(payload)>>8), byte(len(payload))
 		if _, err := to.Write(append(head, payload...)); err != nil {
 			return err
 		}
