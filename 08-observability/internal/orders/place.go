@@ -119,7 +119,14 @@ const (
 	maxPendingPoll = 500 * time.Millisecond
 )
 
+// pause waits for wait, or less if ctx's deadline comes first: the last look
+// comes just before the deadline, so an order placed meanwhile is seen.
 func pause(ctx context.Context, wait time.Duration) error {
+	if d, ok := ctx.Deadline(); ok {
+		if left := time.Until(d) - MinTimeLeft/2; left > 0 && left < wait {
+			wait = left
+		}
+	}
 	select {
 	case <-ctx.Done():
 		return ctx.Err()

@@ -235,3 +235,35 @@ func TestADuplicateOfASlowOrderBacksOff(t *testing.T) {
 		t.Errorf("the duplicate read the store %d times in 1.5 s, want it to back off (about 8)", got)
 	}
 }
+
+// TestADuplicateLooksAgainBeforeItsDeadline: a duplicate whose backoff would
+// sleep past its deadline looks once more just before it, and finds the
+// order placed meanwhile. Its looks, from 20 ms doubling to 500 ms, come at
+// about 20, 60, 140, 300 and 620 ms, and the next would be at 1120 ms.
+func TestADuplicateLooksAgainBeforeItsDeadline(t *testing.T) {
+	stock := testutil.NewStock(t)
+	slow := slowStock{testutil.LocalStock(inventory.NewReservations(stock),
+		catalog.NewStore(catalog.SampleProducts(), 0)), make(chan struct{})}
+	store := testutil.NewOrderStore(t)
+	e := newEnvWith(t, orders.Config{Orders: store, Stock: slow})
+	req := &ordersv1.CreateOrderRequest{Items: items("product-123", 1), RequestId: "near-deadline"}
+	first := make(chan error, 1)
+	go func() { _, err := e.client.CreateOrder(context.Background(), req); first <- err }()
+	testutil.WaitFor(t, "the first request to be recorded", func() bool {
+		_, err := store.ByRequest(t.Context(), "alice", "near-deadline")
+		return errors.Is(err, orders.ErrPending)
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	time.AfterFunc(650*time.Millisecond, func() { close(slow.release) })
+	_, err := e.client.CreateOrder(ctx, req)
+	if err != nil {
+		t.Errorf("duplicate with a 1 s deadline, the order placed at 650 ms = %v, want the order", err)
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("first request = %v", err)
+	}
+	if l, _ := stock.Level("product-123"); l.Quantity != 99 {
+		t.Errorf("product-123 = %d after one order and its duplicate, want 99", l.Quantity)
+	}
+}
