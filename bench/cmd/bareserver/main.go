@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/learn-grpc/learn-grpc/bench/internal/knobs"
@@ -51,12 +52,13 @@ func (catalog) GetProduct(_ context.Context, req *catalogv1.GetProductRequest) (
 	return lookup(req.GetId())
 }
 
-// lookup is the whole "store": what every protocol calls.
+// lookup is the whole "store": what every protocol calls. It hands out a
+// copy, as the lab's store does, so that step 6 compares the chain alone.
 func lookup(id string) (*catalogv1.GetProductResponse, error) {
 	if id != product.GetId() {
 		return nil, status.Errorf(codes.NotFound, "product %q not found", id)
 	}
-	return &catalogv1.GetProductResponse{Product: product}, nil
+	return &catalogv1.GetProductResponse{Product: proto.CloneOf(product)}, nil
 }
 
 func main() {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/learn-grpc/learn-grpc/bench/internal/knobs"
+
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 )
 
@@ -17,10 +19,17 @@ const middlewareRounds = 3
 
 // measureMiddleware compares GetProduct on bareserver with stage 05's full
 // chain, middlewareRounds times in turn at each concurrency, and keeps the
-// round of the median ratio. With baseline, a lab checkout of another
-// commit, its stage 05 is measured in the same rounds.
+// round of the median ratio. The bare server runs the transport settings
+// stage 05 adopts (knobs.Chosen), so that the ratio is the chain's cost
+// alone. With baseline, a lab checkout of another commit, its stage 05 is
+// measured in the same rounds.
 func measureMiddleware(ctx context.Context, baseline string, l *lab, window time.Duration, rep *report) error {
-	bareConn, err := grpcConn(l, l.bare.addr)
+	control, err := l.freshBare("bare-chosen.log", knobs.Chosen.Args()...)
+	if err != nil {
+		return err
+	}
+	defer stopProcess(control)
+	bareConn, err := grpcConn(l, control.addr)
 	if err != nil {
 		return err
 	}
