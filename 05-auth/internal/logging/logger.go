@@ -16,9 +16,11 @@ func New(w io.Writer, level slog.Leveler) (log *slog.Logger, close func() error)
 	return slog.New(Handler(buf, level)), buf.Close
 }
 
-// Handler is New's handler, for a program that wraps it in its own.
+// Handler is New's handler, for a program that wraps it in its own: slog's
+// text lines, with the common ones written by a faster path (lines.go).
 func Handler(w *Writer, level slog.Leveler) slog.Handler {
-	return flushing{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}), w}
+	text := slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})
+	return flushing{lineHandler{text: text, w: w}, w}
 }
 
 // flushing flushes w after each record at WARN or above.
