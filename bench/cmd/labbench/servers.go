@@ -84,9 +84,11 @@ func startServers(ctx context.Context, root, tmp string, progress func(string, .
 		return nil, err
 	}
 	if l.stage05, err = start(ctx, bin("server05"), filepath.Join(tmp, "server05.log"), 1, l.authArgs()...); err != nil {
+		l.stop() // the servers already started; stopProcess skips the others
 		return nil, err
 	}
 	if l.bare, err = l.freshBare("bare.log"); err != nil {
+		l.stop()
 		return nil, err
 	}
 	l.bareREST, l.bareEcho = l.bare.bareAddrs()
