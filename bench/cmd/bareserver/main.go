@@ -53,7 +53,7 @@ func (catalog) GetProduct(_ context.Context, req *catalogv1.GetProductRequest) (
 }
 
 // lookup is the whole "store": what every protocol calls. It hands out a
-// copy, as the lab's store does, so that step 6 compares the chain alone.
+// copy, as the lab's store does, so that step 6 does not charge it to the chain.
 func lookup(id string) (*catalogv1.GetProductResponse, error) {
 	if id != product.GetId() {
 		return nil, status.Errorf(codes.NotFound, "product %q not found", id)

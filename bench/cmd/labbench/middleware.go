@@ -20,9 +20,9 @@ const middlewareRounds = 3
 // measureMiddleware compares GetProduct on bareserver with stage 05's full
 // chain, middlewareRounds times in turn at each concurrency, and keeps the
 // round of the median ratio. The bare server runs the transport settings
-// stage 05 adopts (knobs.Chosen), so that the ratio is the chain's cost
-// alone. With baseline, a lab checkout of another commit, its stage 05 is
-// measured in the same rounds.
+// stage 05's server adopts (knobs.Chosen), so that what differs is the
+// chain, the limits and the handler's check of the id. With baseline, a lab
+// checkout of another commit, its stage 05 is measured in the same rounds.
 func measureMiddleware(ctx context.Context, baseline string, l *lab, window time.Duration, rep *report) error {
 	control, err := l.freshBare("bare-chosen.log", knobs.Chosen.Args()...)
 	if err != nil {
