@@ -7,7 +7,8 @@
 //   - REST/JSON served directly by net/http, with no gateway (rest.go);
 //   - a TLS echo of the same sizes, the floor under any protocol (echo.go).
 //
-// Its flags set grpc-go's knobs (package knobs), one by one, for step 13.
+// Its flags set grpc-go's knobs (package knobs): one by one for step 13, and
+// stage 05's server settings for step 6's control.
 package main
 
 import (
