@@ -43,6 +43,7 @@ type DB struct {
 	// time: the others wait here instead of polling the file lock with
 	// SQLite's sleeping busy handler.
 	writer chan struct{}
+	stmts  *statements // on SQLite
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -83,7 +84,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		d = &DB{sql: db, dialect: SQLite, writer: make(chan struct{}, 1)}
+		d = &DB{sql: db, dialect: SQLite, writer: make(chan struct{}, 1),
+			stmts: &statements{m: map[string]*sql.Stmt{}}}
 	}
 	err := d.sql.PingContext(ctx)
 	if err == nil && d.dialect == SQLite {
@@ -100,19 +102,31 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 func (d *DB) Dialect() Dialect { return d.dialect }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.sql.Close() }
+func (d *DB) Close() error {
+	d.stmts.close()
+	return d.sql.Close()
+}
 
 // Exec runs a statement outside any transaction.
 func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return d.sql.ExecContext(ctx, d.Rebind(query), args...)
 }
 
 // Query runs a query outside any transaction.
 func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return d.sql.QueryContext(ctx, d.Rebind(query), args...)
 }
 
 // QueryRow runs a query that returns at most one row.
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return d.sql.QueryRowContext(ctx, d.Rebind(query), args...)
 }

@@ -1,0 +1,85 @@
+package db
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+func openSQLite(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestSQLiteStatementsArePreparedOnce(t *testing.T) {
+	d := openSQLite(t)
+	if _, err := d.Exec(t.Context(), "CREATE TABLE t (n BIGINT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	const insert, sum = "INSERT INTO t (n) VALUES (?)", "SELECT COALESCE(SUM(n), 0) FROM t"
+	err := d.Write(t.Context(), func(tx *Tx) error {
+		for i := range 3 {
+			if _, err := tx.Exec(t.Context(), insert, i+1); err != nil {
+				return err
+			}
+		}
+		var got int
+		if err := tx.QueryRow(t.Context(), sum).Scan(&got); err != nil {
+			return err
+		}
+		if got != 6 {
+			t.Errorf("inside the transaction the sum is %d, want 6", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	if err := d.QueryRow(t.Context(), sum).Scan(&got); err != nil || got != 6 {
+		t.Errorf("after the commit the sum is %d (%v), want 6", got, err)
+	}
+	first := d.stmts.m[insert]
+	if first == nil || d.stmts.m[sum] == nil {
+		t.Fatalf("kept %d statements, want the insert and the sum among them", len(d.stmts.m))
+	}
+	if _, err := d.Exec(t.Context(), insert, 4); err != nil {
+		t.Fatal(err)
+	}
+	if d.stmts.m[insert] != first {
+		t.Error("the insert was prepared again, want the statement kept")
+	}
+}
+
+func TestSQLiteKeepsAtMostMaxStatements(t *testing.T) {
+	d := openSQLite(t)
+	for i := range maxStatements + 10 {
+		var got int
+		if err := d.QueryRow(t.Context(), fmt.Sprintf("SELECT %d + ?", i), 1).Scan(&got); err != nil || got != i+1 {
+			t.Fatalf("query %d returned %d (%v), want %d", i, got, err, i+1)
+		}
+	}
+	if n := len(d.stmts.m); n != maxStatements {
+		t.Errorf("kept %d statements, want %d", n, maxStatements)
+	}
+}
+
+func TestAScriptOfSeveralStatementsRunsUnprepared(t *testing.T) {
+	d := openSQLite(t)
+	const script = "CREATE TABLE t (n BIGINT NOT NULL); INSERT INTO t (n) VALUES (7)"
+	if _, err := d.Exec(t.Context(), script); err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	if err := d.QueryRow(t.Context(), "SELECT n FROM t").Scan(&got); err != nil || got != 7 {
+		t.Errorf("the script's insert gave %d (%v), want 7", got, err)
+	}
+	if _, ok := d.stmts.m[script]; ok {
+		t.Error("the script was kept as a statement, want it run unprepared")
+	}
+}
