@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	streams := fs.Int("streams", 5_000, "open streams for the memory per stream")
 	viewers := fs.Int("viewers", 5_000, "storefront viewers watching through stage 09's gateway")
 	baseline := fs.String("baseline", "", "a lab checkout at another commit (`dir`, say from git worktree add) whose "+
-		"stage 05 step 6 and stage 07 step 10 measure beside this one")
+		"stage 05 step 6, stage 07 step 10 and stage 09 step 12 measure beside this one")
 	rounds := fs.Int("rounds", 3, "interleaved rounds of step 13, each a share of -duration; the median is kept")
 	conns := fs.Int("conns", 500, "connections for step 13's server memory per connection")
 	profile := fs.String("profile", "", "write step 13's CPU profiles of one caller, client and server, to `dir`")
@@ -104,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"10/13 the price of the split, and a replica killed", func() error { return measureSplit(ctx, root, *baseline, lab, *window, rep) }},
 		{"11/13 the cost of tracing", func() error { return measureTracing(ctx, root, lab, *window, rep) }},
 		{fmt.Sprintf("12/13 the browser's protocols, and %d viewers", *viewers), func() error {
-			return measureWeb(ctx, root, lab, *window, *viewers, rep)
+			return measureWeb(ctx, root, *baseline, lab, *window, *viewers, rep)
 		}},
 		{"13/13 grpc-go's knobs against JSON over HTTP/1.1 and the floor", func() error {
 			return measureKnobs(ctx, root, lab, *window, *rounds, *conns, *profile, rep)

@@ -62,6 +62,7 @@ type report struct {
 	kill             killRow
 	tracing          tracingResult
 	web              webResult
+	webBefore        []protocolRow // Connect JSON; grpc: stage 09 of the baseline, rest: this one
 	knobs            knobsResult
 }
 

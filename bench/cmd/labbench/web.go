@@ -41,7 +41,10 @@ const getProductPath = "/ecommerce.catalog.v1.ProductCatalogService/GetProduct"
 // measureWeb starts stage 09 and runs GetProduct at 1 and 16 callers: gRPC
 // to the catalog, then Connect (JSON and binary), gRPC-Web and REST through
 // the gateway, all over HTTP/2 on one connection; then it opens viewers.
-func measureWeb(ctx context.Context, root string, l *lab, window time.Duration, viewers int, rep *report) error {
+// With baseline, a lab checkout of another commit, Connect JSON through its
+// stage 09 is measured beside this one's: the price of a change to stage 09.
+func measureWeb(ctx context.Context, root, baseline string, l *lab, window time.Duration, viewers int,
+	rep *report) error {
 	t, err := startStage(ctx, root, l.tmp, "09-web", "09", true, nil)
 	if err != nil {
 		return err
@@ -53,10 +56,7 @@ func measureWeb(ctx context.Context, root string, l *lab, window time.Duration, 
 	}
 	defer conn.Close()
 	direct := getProduct(catalogv1.NewProductCatalogServiceClient(conn), "")
-	pool := x509.NewCertPool()
-	if pem, err := os.ReadFile(filepath.Join(t.pki, "ca.crt")); err == nil {
-		pool.AppendCertsFromPEM(pem)
-	}
+	pool := caPool(t)
 	base := "https://" + t.restAddr
 	body, _ := proto.Marshal(&catalogv1.GetProductRequest{Id: "product-123"})
 	callers := []func(int) (func(context.Context) error, func()){
@@ -92,12 +92,57 @@ func measureWeb(ctx context.Context, root string, l *lab, window time.Duration, 
 		}
 		res.rows = append(res.rows, row)
 	}
+	if baseline != "" {
+		if rep.webBefore, err = measureWebBefore(ctx, baseline, l, window, pool, base); err != nil {
+			return err
+		}
+	}
 	res.viewers = viewers
 	if res.gatewayKB, res.catalogKB, err = perViewer(ctx, t, pool, viewers); err != nil {
 		return err
 	}
 	rep.web = res
 	return nil
+}
+
+// measureWebBefore starts the stage 09 of baseline and runs Connect JSON's
+// GetProduct through its gateway and through this one's (at base), in turn.
+func measureWebBefore(ctx context.Context, baseline string, l *lab, window time.Duration, pool *x509.CertPool,
+	base string) ([]protocolRow, error) {
+	before, err := startStage(ctx, baseline, l.tmp, "09-web", "09before", true, nil)
+	if err != nil {
+		return nil, fmt.Errorf("stage 09 of %s: %w", baseline, err)
+	}
+	defer before.stop()
+	json := []byte(`{"id":"product-123"}`)
+	var rows []protocolRow
+	for _, c := range []int{1, 16} {
+		row := protocolRow{conc: c}
+		for _, run := range []struct {
+			into *loadResult
+			pool *x509.CertPool
+			base string
+		}{{&row.grpc, caPool(before), "https://" + before.restAddr}, {&row.rest, pool, base}} {
+			call, stop := post(run.pool, c, run.base+getProductPath, "application/json", json, nil)
+			*run.into = load(ctx, c, window, call)
+			stop()
+			if run.into.errors > 0 {
+				return nil, fmt.Errorf("Connect JSON through %s failed %d times at concurrency %d",
+					run.base, run.into.errors, c)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// caPool holds the CA that signed t's certificates.
+func caPool(t *topology) *x509.CertPool {
+	pool := x509.NewCertPool()
+	if pem, err := os.ReadFile(filepath.Join(t.pki, "ca.crt")); err == nil {
+		pool.AppendCertsFromPEM(pem)
+	}
+	return pool
 }
 
 // envelope frames one message as gRPC-Web and Connect streams do: a flags
@@ -173,4 +218,8 @@ func (r *report) printWeb(w io.Writer) {
 		wr.viewers, viewersPerAddress)
 	fmt.Fprintf(w, "    resident memory grew %.1f KB per viewer, the two catalog replicas' %.2f KB (one shared watch).\n",
 		wr.gatewayKB, wr.catalogKB)
+	if len(r.webBefore) > 0 {
+		comparison(w, "    Connect JSON's GetProduct through stage 09 of the baseline (-baseline) against this one",
+			"before", "now", "now / before", r.webBefore, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	}
 }
