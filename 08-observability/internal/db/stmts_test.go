@@ -83,3 +83,55 @@ func TestAScriptOfSeveralStatementsRunsUnprepared(t *testing.T) {
 		t.Error("the script was kept as a statement, want it run unprepared")
 	}
 }
+
+func TestAQueryOpenInATransactionIsNotDisturbedByRunningItAgain(t *testing.T) {
+	d := openSQLite(t)
+	if _, err := d.Exec(t.Context(), "CREATE TABLE t (n BIGINT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	for n := range 3 {
+		if _, err := d.Exec(t.Context(), "INSERT INTO t (n) VALUES (?)", n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const query = "SELECT n FROM t WHERE n >= ? ORDER BY n"
+	pairs := 0
+	err := d.Read(t.Context(), func(tx *Tx) error {
+		outer, err := tx.Query(t.Context(), query, 0)
+		if err != nil {
+			return err
+		}
+		defer outer.Close()
+		for rows := 0; outer.Next(); rows++ {
+			if rows == 3 {
+				return fmt.Errorf("the outer query gave more than its 3 rows")
+			}
+			inner, err := tx.Query(t.Context(), query, 0)
+			if err != nil {
+				return err
+			}
+			for inner.Next() {
+				pairs++
+			}
+			inner.Close()
+		}
+		return outer.Err()
+	})
+	if err != nil || pairs != 9 {
+		t.Errorf("the nested queries gave %d pairs (%v), want 9", pairs, err)
+	}
+}
+
+func TestABlankOrCommentOnlyStatementRunsAndIsNotKept(t *testing.T) {
+	d := openSQLite(t)
+	for _, query := range []string{"", "  ;  ", "-- PostgreSQL only", "/* nothing */"} {
+		for range 2 {
+			if _, err := d.Exec(t.Context(), query); err != nil {
+				t.Errorf("Exec(%q) = %v, want nothing done", query, err)
+			}
+		}
+		if _, ok := d.stmts.m[query]; ok {
+			t.Errorf("%q was kept as a statement", query)
+		}
+	}
+}

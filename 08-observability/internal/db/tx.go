@@ -70,15 +70,15 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return tx.tx.ExecContext(ctx, tx.d.Rebind(query), args...)
 }
 
-// Query runs a query in the transaction.
+// Query runs a query in the transaction. It is never a kept statement: a
+// transaction has one connection, on which a kept statement is one cursor,
+// so the same query run again while these rows are open would reset them.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := tx.d.stmt(ctx, query); st != nil {
-		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
 	return tx.tx.QueryContext(ctx, tx.d.Rebind(query), args...)
 }
 
 // QueryRow runs a query that returns at most one row in the transaction.
+// Scan the row before the transaction runs the same query again.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := tx.d.stmt(ctx, query); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 )
 
@@ -14,18 +15,21 @@ const maxStatements = 128
 // statements keeps each query that SQLite runs prepared, once per
 // connection: parsing it again on every call cost the orders service a fifth
 // of its CPU. PostgreSQL needs none of this, since pgx caches its statements
-// per connection itself.
+// per connection itself. A kept query names its columns: SELECT * would keep
+// the column count it was prepared with across a change of the table.
 type statements struct {
 	mu sync.Mutex
 	m  map[string]*sql.Stmt // by the query in the common dialect
 }
 
 // stmt returns query prepared on d, or nil if it runs unprepared: on
-// PostgreSQL, when the cache is full, or when it cannot be prepared (a script
-// of several statements cannot), in which case running it reports why.
+// PostgreSQL, when the cache is full, when it does not start with a keyword
+// (the driver prepares a blank or comment-only query into a statement that
+// panics when run), or when it cannot be prepared (a script of several
+// statements cannot), in which case running it reports why.
 func (d *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 	s := d.stmts
-	if s == nil {
+	if s == nil || !startsWithKeyword(query) {
 		return nil
 	}
 	s.mu.Lock()
@@ -35,8 +39,10 @@ func (d *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 	if ok || full {
 		return st
 	}
-	// Prepared outside the lock: preparing takes a connection, which may
-	// have to wait for another call's transaction to end.
+	// Prepared outside the lock, on a connection of the pool. SQLite's pool
+	// is unbounded, so this never waits for a transaction to give one back;
+	// with a bounded pool, a transaction asking for a second connection here
+	// could wait for itself.
 	st, err := d.sql.PrepareContext(ctx, d.Rebind(query))
 	if err != nil {
 		return nil
@@ -55,15 +61,24 @@ func (d *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
-// close closes every statement d keeps.
+// startsWithKeyword reports whether query's first character, past any
+// spaces, is a letter, as every statement's first keyword is.
+func startsWithKeyword(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	return q != "" && ('a' <= q[0] && q[0] <= 'z' || 'A' <= q[0] && q[0] <= 'Z')
+}
+
+// close closes every statement d keeps. Closing one waits for the calls
+// running it, so it happens outside the lock.
 func (s *statements) close() {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for q, st := range s.m {
+	kept := s.m
+	s.m = map[string]*sql.Stmt{}
+	s.mu.Unlock()
+	for _, st := range kept {
 		st.Close()
-		delete(s.m, q)
 	}
 }
