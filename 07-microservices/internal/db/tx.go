@@ -5,12 +5,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Tx is a transaction. Its statements are in the common dialect.
 type Tx struct {
 	tx *sql.Tx
 	d  *DB
+	mu sync.Mutex
+	// reading holds the queries whose rows Query may have left open on a kept
+	// statement. That statement is one cursor on the transaction's connection,
+	// so running the query again there would reset those rows.
+	reading map[string]bool
 }
 
 // Write runs fn in a read-write transaction and commits it if fn returns
@@ -62,26 +68,49 @@ func ignoreDone(err error) error {
 // Dialect returns which database the transaction runs on.
 func (tx *Tx) Dialect() Dialect { return tx.d.dialect }
 
+// kept returns query's kept statement for this transaction, or nil if it
+// runs unprepared, as it does once Query has run it here: those rows may
+// still be open. rows says the caller is Query.
+func (tx *Tx) kept(ctx context.Context, query string, rows bool) *sql.Stmt {
+	tx.mu.Lock()
+	busy := tx.reading[query]
+	if rows && !busy {
+		if tx.reading == nil {
+			tx.reading = map[string]bool{}
+		}
+		tx.reading[query] = true
+	}
+	tx.mu.Unlock()
+	if busy {
+		return nil
+	}
+	if st := tx.d.stmt(ctx, query); st != nil {
+		return tx.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := tx.d.stmt(ctx, query); st != nil {
-		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := tx.kept(ctx, query, false); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return tx.tx.ExecContext(ctx, tx.d.Rebind(query), args...)
 }
 
-// Query runs a query in the transaction. It is never a kept statement: a
-// transaction has one connection, on which a kept statement is one cursor,
-// so the same query run again while these rows are open would reset them.
+// Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.kept(ctx, query, true); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, tx.d.Rebind(query), args...)
 }
 
 // QueryRow runs a query that returns at most one row in the transaction.
 // Scan the row before the transaction runs the same query again.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := tx.d.stmt(ctx, query); st != nil {
-		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st := tx.kept(ctx, query, false); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return tx.tx.QueryRowContext(ctx, tx.d.Rebind(query), args...)
 }

@@ -114,6 +114,10 @@ func TestAQueryOpenInATransactionIsNotDisturbedByRunningItAgain(t *testing.T) {
 				pairs++
 			}
 			inner.Close()
+			var first int
+			if err := tx.QueryRow(t.Context(), query, 0).Scan(&first); err != nil || first != 0 {
+				return fmt.Errorf("the same query's first row is %d (%v), want 0", first, err)
+			}
 		}
 		return outer.Err()
 	})
