@@ -124,9 +124,9 @@ func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 // QueryRow runs a query that returns at most one row.
-func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
 	if st := d.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return &Row{row: st.QueryRowContext(ctx, args...)}
 	}
-	return d.sql.QueryRowContext(ctx, d.Rebind(query), args...)
+	return &Row{row: d.sql.QueryRowContext(ctx, d.Rebind(query), args...)}
 }

@@ -18,8 +18,9 @@ const maxStatements = 128
 // per connection itself. A kept query names its columns: SELECT * would keep
 // the column count it was prepared with across a change of the table.
 type statements struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt // by the query in the common dialect
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt // by the query in the common dialect
+	closed bool
 }
 
 // stmt returns query prepared on d, or nil if it runs unprepared: on
@@ -53,7 +54,7 @@ func (d *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 		st.Close()
 		return have
 	}
-	if len(s.m) >= maxStatements {
+	if len(s.m) >= maxStatements || s.closed {
 		st.Close()
 		return nil
 	}
@@ -76,7 +77,7 @@ func (s *statements) close() {
 	}
 	s.mu.Lock()
 	kept := s.m
-	s.m = map[string]*sql.Stmt{}
+	s.m, s.closed = map[string]*sql.Stmt{}, true
 	s.mu.Unlock()
 	for _, st := range kept {
 		st.Close()

@@ -1,8 +1,11 @@
 package db
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -138,4 +141,99 @@ func TestABlankOrCommentOnlyStatementRunsAndIsNotKept(t *testing.T) {
 			t.Errorf("%q was kept as a statement", query)
 		}
 	}
+}
+
+// numbers opens a database whose table t holds 0 to 4.
+func numbers(t *testing.T) *DB {
+	t.Helper()
+	d := openSQLite(t)
+	if _, err := d.Exec(t.Context(), "CREATE TABLE t (n BIGINT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	for n := range 5 {
+		if _, err := d.Exec(t.Context(), "INSERT INTO t (n) VALUES (?)", n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+func TestCallsOfOneTransactionNeverShareAStatementsCursor(t *testing.T) {
+	const one, from = "SELECT n FROM t WHERE n = ?", "SELECT n FROM t WHERE n >= ? ORDER BY n"
+	t.Run("two rows scanned after both queries are their own", func(t *testing.T) {
+		err := numbers(t).Read(t.Context(), func(tx *Tx) error {
+			r1, r2 := tx.QueryRow(t.Context(), one, 1), tx.QueryRow(t.Context(), one, 2)
+			var a, b int
+			if err := errors.Join(r1.Scan(&a), r2.Scan(&b)); err != nil || a != 1 || b != 2 {
+				t.Errorf("the rows are %d and %d (%v), want 1 and 2", a, b, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a row not yet scanned survives a query of the same SQL", func(t *testing.T) {
+		err := numbers(t).Read(t.Context(), func(tx *Tx) error {
+			row := tx.QueryRow(t.Context(), from, 3)
+			rows, err := tx.Query(t.Context(), from, 0)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var got []int
+			for rows.Next() {
+				var n int
+				if err := rows.Scan(&n); err != nil {
+					return err
+				}
+				got = append(got, n)
+			}
+			var first int
+			if err := row.Scan(&first); err != nil || first != 3 || len(got) != 5 {
+				t.Errorf("the row is %d (%v) and the rows %v, want 3 and 0 to 4", first, err, got)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("an update not yet scanned still happens when the same update runs", func(t *testing.T) {
+		d := numbers(t)
+		const add = "UPDATE t SET n = n + 100 WHERE n = ? RETURNING n"
+		err := d.Write(t.Context(), func(tx *Tx) error {
+			row := tx.QueryRow(t.Context(), add, 3)
+			if _, err := tx.Exec(t.Context(), add, 4); err != nil {
+				return err
+			}
+			var n int
+			return row.Scan(&n)
+		})
+		var sum int
+		if err := errors.Join(err, d.QueryRow(t.Context(), "SELECT SUM(n) FROM t").Scan(&sum)); err != nil || sum != 210 {
+			t.Errorf("the numbers add up to %d (%v), want 210: both updates", sum, err)
+		}
+	})
+	t.Run("goroutines sharing a transaction each get their own row", func(t *testing.T) {
+		var wrong atomic.Int64
+		err := numbers(t).Read(t.Context(), func(tx *Tx) error {
+			var wg sync.WaitGroup
+			for g := range 4 {
+				wg.Go(func() {
+					for range 200 {
+						var n int
+						if err := tx.QueryRow(t.Context(), one, g).Scan(&n); err != nil || n != g {
+							wrong.Add(1)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			return nil
+		})
+		if err != nil || wrong.Load() != 0 {
+			t.Errorf("%d of 800 rows were wrong (%v), want none", wrong.Load(), err)
+		}
+	})
 }

@@ -13,10 +13,9 @@ type Tx struct {
 	tx *sql.Tx
 	d  *DB
 	mu sync.Mutex
-	// reading holds the queries whose rows Query may have left open on a kept
-	// statement. That statement is one cursor on the transaction's connection,
-	// so running the query again there would reset those rows.
-	reading map[string]bool
+	// busy holds the queries whose kept statement a call is using. It is one
+	// cursor on the transaction's connection, which a second call would reset.
+	busy map[string]bool
 }
 
 // Write runs fn in a read-write transaction and commits it if fn returns
@@ -68,31 +67,38 @@ func ignoreDone(err error) error {
 // Dialect returns which database the transaction runs on.
 func (tx *Tx) Dialect() Dialect { return tx.d.dialect }
 
-// kept returns query's kept statement for this transaction, or nil if it
-// runs unprepared, as it does once Query has run it here: those rows may
-// still be open. rows says the caller is Query.
-func (tx *Tx) kept(ctx context.Context, query string, rows bool) *sql.Stmt {
+// claim returns query's kept statement for one call, which gives it back
+// with release, or nil if the call runs unprepared: the query is not kept,
+// or another call of this transaction holds its statement. Query's rows may
+// stay open until the transaction ends, so Query never gives it back.
+func (tx *Tx) claim(ctx context.Context, query string) *sql.Stmt {
 	tx.mu.Lock()
-	busy := tx.reading[query]
-	if rows && !busy {
-		if tx.reading == nil {
-			tx.reading = map[string]bool{}
-		}
-		tx.reading[query] = true
-	}
-	tx.mu.Unlock()
-	if busy {
+	if tx.busy[query] {
+		tx.mu.Unlock()
 		return nil
 	}
+	if tx.busy == nil {
+		tx.busy = map[string]bool{}
+	}
+	tx.busy[query] = true
+	tx.mu.Unlock()
 	if st := tx.d.stmt(ctx, query); st != nil {
 		return tx.tx.StmtContext(ctx, st)
 	}
+	tx.release(query)
 	return nil
+}
+
+func (tx *Tx) release(query string) {
+	tx.mu.Lock()
+	delete(tx.busy, query)
+	tx.mu.Unlock()
 }
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := tx.kept(ctx, query, false); st != nil {
+	if st := tx.claim(ctx, query); st != nil {
+		defer tx.release(query)
 		return st.ExecContext(ctx, args...)
 	}
 	return tx.tx.ExecContext(ctx, tx.d.Rebind(query), args...)
@@ -100,17 +106,33 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := tx.kept(ctx, query, true); st != nil {
+	if st := tx.claim(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return tx.tx.QueryContext(ctx, tx.d.Rebind(query), args...)
 }
 
 // QueryRow runs a query that returns at most one row in the transaction.
-// Scan the row before the transaction runs the same query again.
-func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := tx.kept(ctx, query, false); st != nil {
-		return st.QueryRowContext(ctx, args...)
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if st := tx.claim(ctx, query); st != nil {
+		return &Row{row: st.QueryRowContext(ctx, args...), done: func() { tx.release(query) }}
 	}
-	return tx.tx.QueryRowContext(ctx, tx.d.Rebind(query), args...)
+	return &Row{row: tx.tx.QueryRowContext(ctx, tx.d.Rebind(query), args...)}
+}
+
+// Row is the result of QueryRow. Until it is scanned, the query's kept
+// statement, if it used one, stays its own.
+type Row struct {
+	row  *sql.Row
+	done func() // gives the statement back
+}
+
+// Scan copies the row's columns into dest, as sql.Row.Scan does.
+func (r *Row) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if r.done != nil {
+		r.done()
+		r.done = nil
+	}
+	return err
 }
