@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"google.golang.org/grpc"
@@ -85,12 +83,13 @@ func restCaller(pool *x509.CertPool, conc int, http2 bool,
 	}
 }
 
+// pool holds the lab's CA, or nothing if it cannot be read: the calls
+// that use it then fail with a certificate error.
 func (l *lab) pool() *x509.CertPool {
-	pool := x509.NewCertPool()
-	if pem, err := os.ReadFile(filepath.Join(l.pki, "ca.crt")); err == nil {
-		pool.AppendCertsFromPEM(pem)
+	if pool, err := caPool(l.pki); err == nil {
+		return pool
 	}
-	return pool
+	return x509.NewCertPool()
 }
 
 // measureFloor times a TLS ping-pong with GetProduct's request and response

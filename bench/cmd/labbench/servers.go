@@ -29,6 +29,7 @@ type lab struct {
 
 type process struct {
 	cmd   *exec.Cmd
+	log   *os.File // its stderr
 	addr  string
 	lines []string
 }
@@ -160,12 +161,22 @@ func startEnv(ctx context.Context, bin, logFile string, lines int, env []string,
 	cmd.Stderr = log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		log.Close()
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		log.Close()
 		return nil, err
 	}
-	p := &process{cmd: cmd}
+	p := &process{cmd: cmd, log: log}
+	// A server that did not start as expected is killed, not left running
+	// through the steps after.
+	fail := func(err error) (*process, error) {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		log.Close()
+		return nil, err
+	}
 	got := make(chan error, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -178,18 +189,17 @@ func startEnv(ctx context.Context, bin, logFile string, lines int, env []string,
 	select {
 	case err := <-got:
 		if err != nil || len(p.lines) < lines {
-			return nil, fmt.Errorf("%s did not start: %v", filepath.Base(bin), err)
+			return fail(fmt.Errorf("%s did not start: %v", filepath.Base(bin), err))
 		}
 	case <-time.After(time.Minute):
-		_ = cmd.Process.Kill()
-		return nil, fmt.Errorf("%s did not start within a minute", filepath.Base(bin))
+		return fail(fmt.Errorf("%s did not start within a minute", filepath.Base(bin)))
 	}
 	m := grpcLineRE.FindStringSubmatch(p.lines[0])
 	if m == nil {
 		m = restLineRE.FindStringSubmatch(p.lines[0])
 	}
 	if m == nil {
-		return nil, fmt.Errorf("%s printed %q", filepath.Base(bin), p.lines[0])
+		return fail(fmt.Errorf("%s printed %q", filepath.Base(bin), p.lines[0]))
 	}
 	p.addr = m[1]
 	return p, nil
@@ -203,7 +213,11 @@ func (l *lab) stop() {
 
 // stopProcess stops p with Ctrl+C's signal, or kills it after 15 s.
 func stopProcess(p *process) {
-	if p == nil || p.cmd.ProcessState != nil {
+	if p == nil {
+		return
+	}
+	defer p.log.Close()
+	if p.cmd.ProcessState != nil {
 		return
 	}
 	_ = p.cmd.Process.Signal(os.Interrupt)

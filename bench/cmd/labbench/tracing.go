@@ -199,9 +199,9 @@ func processCPU(pid int) time.Duration {
 // orderREST places an order through t's gateway, over HTTP/1.1 with a
 // connection per caller.
 func orderREST(t *topology, conc int) (func(context.Context) error, func()) {
-	pool := x509.NewCertPool()
-	if pem, err := os.ReadFile(filepath.Join(t.pki, "ca.crt")); err == nil {
-		pool.AppendCertsFromPEM(pem)
+	pool, err := caPool(t.pki)
+	if err != nil {
+		pool = x509.NewCertPool() // the orders then fail with a certificate error
 	}
 	url := "https://" + t.restAddr + "/v1/orders"
 	transport, call := restCaller(pool, conc, false, func(ctx context.Context) (*http.Request, error) {

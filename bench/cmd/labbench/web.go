@@ -56,7 +56,10 @@ func measureWeb(ctx context.Context, root, baseline string, l *lab, window time.
 	}
 	defer conn.Close()
 	direct := getProduct(catalogv1.NewProductCatalogServiceClient(conn), "")
-	pool := caPool(t)
+	pool, err := caPool(t.pki)
+	if err != nil {
+		return err
+	}
 	base := "https://" + t.restAddr
 	body, _ := proto.Marshal(&catalogv1.GetProductRequest{Id: "product-123"})
 	callers := []func(int) (func(context.Context) error, func()){
@@ -92,21 +95,20 @@ func measureWeb(ctx context.Context, root, baseline string, l *lab, window time.
 		}
 		res.rows = append(res.rows, row)
 	}
-	if baseline != "" {
-		if rep.webBefore, err = measureWebBefore(ctx, baseline, l, window, pool, base); err != nil {
-			return err
-		}
-	}
 	res.viewers = viewers
 	if res.gatewayKB, res.catalogKB, err = perViewer(ctx, t, pool, viewers); err != nil {
 		return err
 	}
 	rep.web = res
-	return nil
+	if baseline != "" {
+		rep.webBefore, err = measureWebBefore(ctx, baseline, l, window, pool, base)
+	}
+	return err
 }
 
 // measureWebBefore starts the stage 09 of baseline and runs Connect JSON's
-// GetProduct through its gateway and through this one's (at base), in turn.
+// GetProduct through its gateway and through this one's (at base), in turn:
+// the baseline first with one caller, this one first with 16.
 func measureWebBefore(ctx context.Context, baseline string, l *lab, window time.Duration, pool *x509.CertPool,
 	base string) ([]protocolRow, error) {
 	before, err := startStage(ctx, baseline, l.tmp, "09-web", "09before", true, nil)
@@ -114,15 +116,24 @@ func measureWebBefore(ctx context.Context, baseline string, l *lab, window time.
 		return nil, fmt.Errorf("stage 09 of %s: %w", baseline, err)
 	}
 	defer before.stop()
+	beforePool, err := caPool(before.pki)
+	if err != nil {
+		return nil, err
+	}
 	json := []byte(`{"id":"product-123"}`)
 	var rows []protocolRow
-	for _, c := range []int{1, 16} {
+	for i, c := range []int{1, 16} {
 		row := protocolRow{conc: c}
-		for _, run := range []struct {
+		type target struct {
 			into *loadResult
 			pool *x509.CertPool
 			base string
-		}{{&row.grpc, caPool(before), "https://" + before.restAddr}, {&row.rest, pool, base}} {
+		}
+		runs := []target{{&row.grpc, beforePool, "https://" + before.restAddr}, {&row.rest, pool, base}}
+		if i%2 == 1 {
+			runs[0], runs[1] = runs[1], runs[0]
+		}
+		for _, run := range runs {
 			call, stop := post(run.pool, c, run.base+getProductPath, "application/json", json, nil)
 			*run.into = load(ctx, c, window, call)
 			stop()
@@ -136,13 +147,15 @@ func measureWebBefore(ctx context.Context, baseline string, l *lab, window time.
 	return rows, nil
 }
 
-// caPool holds the CA that signed t's certificates.
-func caPool(t *topology) *x509.CertPool {
-	pool := x509.NewCertPool()
-	if pem, err := os.ReadFile(filepath.Join(t.pki, "ca.crt")); err == nil {
-		pool.AppendCertsFromPEM(pem)
+// caPool holds the CA certificate of the PKI in dir.
+func caPool(dir string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	if err != nil {
+		return nil, fmt.Errorf("the CA of %s: %w", dir, err)
 	}
-	return pool
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return pool, nil
 }
 
 // envelope frames one message as gRPC-Web and Connect streams do: a flags
