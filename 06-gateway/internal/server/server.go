@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"runtime"
 	"time"
 
 	"google.golang.org/grpc"
@@ -64,9 +65,13 @@ func New(c Config) *Server {
 	if c.Creds != nil {
 		// TLS reads whole records into a buffer of its own: grpc-go's 32 KiB
 		// read buffer on top would only copy them again, and costs memory on
-		// every connection (README, "Production notes").
+		// every connection (05-auth/README.md, "Production notes").
 		opts = append(opts, grpc.Creds(c.Creds), grpc.ReadBufferSize(0))
 	}
+	// Calls run on a pool of goroutines, one per core, that keep the stacks
+	// they grew, where a new goroutine per call grows one again each time;
+	// calls beyond the pool get their own (05-auth/README.md, "Production notes").
+	opts = append(opts, grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))))
 	s.grpc = grpc.NewServer(opts...)
 	catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
 	ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{

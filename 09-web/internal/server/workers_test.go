@@ -1,0 +1,41 @@
+package server_test
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/server"
+)
+
+// TestCallsRunOnStreamWorkers checks that the server keeps one goroutine per
+// core to run calls on. Each keeps the stack its calls grew, where a goroutine
+// per call would grow a new one every time (05-auth/README.md, "Production
+// notes").
+func TestCallsRunOnStreamWorkers(t *testing.T) {
+	r := start(t, server.Shutdown{Grace: time.Second})
+	health := healthpb.NewHealthClient(r.conn)
+	for range 10 {
+		if _, err := health.Check(t.Context(), &healthpb.HealthCheckRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := goroutinesIn("google.golang.org/grpc.(*Server).serverWorker("), runtime.GOMAXPROCS(0); got < want {
+		t.Errorf("%d goroutines are stream workers, want %d", got, want)
+	}
+}
+
+// goroutinesIn counts the goroutines with fn in their stacks.
+func goroutinesIn(fn string) int {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Count(string(buf[:n]), fn)
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
