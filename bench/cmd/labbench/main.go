@@ -110,18 +110,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return measureKnobs(ctx, root, lab, *window, *rounds, *conns, *profile, rep)
 		}},
 	}
+	// A virtual machine whose hypervisor steals CPU time is not quiet: the
+	// report says how much was stolen, and each step's progress line too.
+	runStart, runOK := readMachineTime()
 	for _, step := range steps {
 		number, _, _ := strings.Cut(step.what, "/")
 		if !wanted(number) {
 			continue
 		}
 		progress("%s", step.what)
+		stepStart, stepOK := readMachineTime()
 		if err := step.run(); err != nil {
 			_, what, _ := strings.Cut(step.what, " ")
 			return fmt.Errorf("%s: %w", what, err)
 		}
+		if steal := stealSince(stepStart, stepOK); steal != "" {
+			progress("%s: steal %s of the CPU time", number, steal)
+		}
 	}
-	rep.print(stdout, machine())
+	where := machine()
+	if steal := stealSince(runStart, runOK); steal != "" {
+		where += "; steal " + steal + " of the CPU time"
+	}
+	rep.print(stdout, where)
 	return nil
 }
 
