@@ -53,6 +53,12 @@ type Config struct {
 	Creds credentials.TransportCredentials
 }
 
+// StreamWorkers is how many goroutines run calls, each keeping the stack
+// its calls grew; a new goroutine per call grows one again each time. At
+// 8 a core they cover the calls a busy server has in flight, and calls
+// beyond them get their own (README, "Production notes").
+var StreamWorkers = 8 * runtime.GOMAXPROCS(0)
+
 // New registers the services on a new gRPC server.
 func New(c Config) *Server {
 	s := &Server{health: health.NewServer(), stock: c.Stock, log: c.Log}
@@ -68,10 +74,7 @@ func New(c Config) *Server {
 		// every connection (README, "Production notes").
 		opts = append(opts, grpc.Creds(c.Creds), grpc.ReadBufferSize(0))
 	}
-	// Calls run on a pool of goroutines, one per core, that keep the stacks
-	// they grew, where a new goroutine per call grows one again each time;
-	// calls beyond the pool get their own (README, "Production notes").
-	opts = append(opts, grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))))
+	opts = append(opts, grpc.NumStreamWorkers(uint32(StreamWorkers)))
 	s.grpc = grpc.NewServer(opts...)
 	catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
 	ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{

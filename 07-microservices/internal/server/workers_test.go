@@ -11,10 +11,9 @@ import (
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
 )
 
-// TestCallsRunOnStreamWorkers checks that the server keeps one goroutine per
-// core to run calls on. Each keeps the stack its calls grew, where a goroutine
-// per call would grow a new one every time (05-auth/README.md, "Production
-// notes").
+// TestCallsRunOnStreamWorkers checks that the server keeps its pool of
+// goroutines to run calls on, which keep the stacks the calls grew
+// (05-auth/README.md, "Production notes").
 func TestCallsRunOnStreamWorkers(t *testing.T) {
 	r := start(t, server.Shutdown{Grace: time.Second})
 	health := healthpb.NewHealthClient(r.conn)
@@ -23,7 +22,7 @@ func TestCallsRunOnStreamWorkers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, want := goroutinesIn("google.golang.org/grpc.(*Server).serverWorker("), runtime.GOMAXPROCS(0); got < want {
+	if got, want := goroutinesIn("google.golang.org/grpc.(*Server).serverWorker("), server.StreamWorkers; got < want {
 		t.Errorf("%d goroutines are stream workers, want %d", got, want)
 	}
 }
