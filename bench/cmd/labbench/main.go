@@ -112,27 +112,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// A virtual machine whose hypervisor steals CPU time is not quiet: the
 	// report says how much was stolen, and each step's progress line too.
-	runStart, runOK := readMachineTime()
+	steal := newStealMeter()
 	for _, step := range steps {
 		number, _, _ := strings.Cut(step.what, "/")
 		if !wanted(number) {
 			continue
 		}
 		progress("%s", step.what)
-		stepStart, stepOK := readMachineTime()
+		steal.startStep()
 		if err := step.run(); err != nil {
 			_, what, _ := strings.Cut(step.what, " ")
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		if steal := stealSince(stepStart, stepOK); steal != "" {
-			progress("%s: steal %s of the CPU time", number, steal)
+		if pct, ok := steal.endStep(number); ok {
+			progress("%s: steal %.1f%% of the CPU time%s", number, pct, notQuiet(pct))
 		}
 	}
-	where := machine()
-	if steal := stealSince(runStart, runOK); steal != "" {
-		where += "; steal " + steal + " of the CPU time"
-	}
-	rep.print(stdout, where)
+	rep.print(stdout, machine()+steal.summary())
 	return nil
 }
 

@@ -42,12 +42,63 @@ func parseMachineTime(stat string) (t machineTime, ok bool) {
 	return t, true
 }
 
-// stealSince is the share of the machine's CPU time stolen since t, in
-// percent, as a phrase for the report; "" where it cannot be known.
-func stealSince(t machineTime, ok bool) string {
-	now, nowOK := readMachineTime()
-	if !ok || !nowOK || now.total <= t.total {
+// quietSteal is the most steal, in percent of the CPU time, that a step may
+// see for its figures to count as measured on a quiet machine.
+const quietSteal = 5.0
+
+// stealMeter follows the steal of a run and of each of its steps.
+type stealMeter struct {
+	run, step machineTime
+	ok        bool // false where /proc/stat cannot be read
+	worst     float64
+	worstStep string
+}
+
+func newStealMeter() *stealMeter {
+	t, ok := readMachineTime()
+	return &stealMeter{run: t, step: t, ok: ok}
+}
+
+func (m *stealMeter) startStep() { m.step, _ = readMachineTime() }
+
+// endStep returns the steal of the step since startStep, in percent.
+func (m *stealMeter) endStep(number string) (pct float64, ok bool) {
+	pct, ok = m.since(m.step)
+	if ok && pct > m.worst {
+		m.worst, m.worstStep = pct, number
+	}
+	return pct, ok
+}
+
+// summary is the run's steal for the report's first line; "" where unknown.
+func (m *stealMeter) summary() string {
+	pct, ok := m.since(m.run)
+	if !ok {
 		return ""
 	}
-	return fmt.Sprintf("%.1f%%", 100*float64(now.steal-t.steal)/float64(now.total-t.total))
+	return describeSteal(pct, m.worst, m.worstStep)
+}
+
+func describeSteal(run, worst float64, worstStep string) string {
+	s := fmt.Sprintf("; steal %.1f%% of the CPU time", run)
+	if worst > quietSteal {
+		s += fmt.Sprintf(", %.1f%% in step %s: not a quiet machine", worst, worstStep)
+	}
+	return s
+}
+
+func (m *stealMeter) since(t machineTime) (float64, bool) {
+	now, ok := readMachineTime()
+	if !m.ok || !ok || now.total <= t.total {
+		return 0, false
+	}
+	return 100 * float64(now.steal-t.steal) / float64(now.total-t.total), true
+}
+
+// notQuiet marks a step's steal above quietSteal.
+func notQuiet(pct float64) string {
+	if pct > quietSteal {
+		return ": not a quiet machine"
+	}
+	return ""
 }

@@ -23,3 +23,21 @@ func TestParseMachineTimeAddsTheFirstEightFieldsAndKeepsSteal(t *testing.T) {
 		})
 	}
 }
+
+func TestARunIsCalledNotQuietWhenOneStepLostMoreThanFivePercent(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		run, worst float64
+		want       string
+	}{
+		{"a quiet run", 0.4, 1.2, "; steal 0.4% of the CPU time"},
+		{"a step at the limit", 2, 5, "; steal 2.0% of the CPU time"},
+		{"a step beyond it", 3.1, 13.6, "; steal 3.1% of the CPU time, 13.6% in step 2: not a quiet machine"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := describeSteal(tc.run, tc.worst, "2"); got != tc.want {
+				t.Errorf("describeSteal = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
