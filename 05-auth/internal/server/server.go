@@ -56,7 +56,7 @@ type Config struct {
 // StreamWorkers is how many goroutines run calls, each keeping the stack
 // its calls grew; a new goroutine per call grows one again each time. At
 // 8 a core they cover the calls a busy server has in flight, and calls
-// beyond them get their own (README, "Production notes").
+// beyond them get their own (05-auth/README.md, "Production notes").
 var StreamWorkers = 8 * runtime.GOMAXPROCS(0)
 
 // New registers the services on a new gRPC server.

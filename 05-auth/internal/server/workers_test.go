@@ -13,7 +13,7 @@ import (
 
 // TestCallsRunOnStreamWorkers checks that the server keeps its pool of
 // goroutines to run calls on, which keep the stacks the calls grew
-// (README, "Production notes").
+// (05-auth/README.md, "Production notes").
 func TestCallsRunOnStreamWorkers(t *testing.T) {
 	r := start(t, server.Shutdown{Grace: time.Second})
 	health := healthpb.NewHealthClient(r.conn)
