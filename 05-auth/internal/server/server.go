@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"runtime"
 	"time"
 
 	"google.golang.org/grpc"
@@ -53,12 +52,6 @@ type Config struct {
 	Creds credentials.TransportCredentials
 }
 
-// StreamWorkers is how many goroutines run calls, each keeping the stack
-// its calls grew; a new goroutine per call grows one again each time. At
-// 8 a core they cover the calls a busy server has in flight, and calls
-// beyond them get their own (05-auth/README.md, "Production notes").
-var StreamWorkers = 8 * runtime.GOMAXPROCS(0)
-
 // New registers the services on a new gRPC server.
 func New(c Config) *Server {
 	s := &Server{health: health.NewServer(), stock: c.Stock, log: c.Log}
@@ -74,7 +67,6 @@ func New(c Config) *Server {
 		// every connection (README, "Production notes").
 		opts = append(opts, grpc.Creds(c.Creds), grpc.ReadBufferSize(0))
 	}
-	opts = append(opts, grpc.NumStreamWorkers(uint32(StreamWorkers)))
 	s.grpc = grpc.NewServer(opts...)
 	catalogv1.RegisterProductCatalogServiceServer(s.grpc, catalog.NewService(c.Products, c.Stock, c.Log))
 	ordersv1.RegisterOrderManagementServiceServer(s.grpc, orders.NewService(orders.Config{

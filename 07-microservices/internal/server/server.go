@@ -8,7 +8,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"runtime"
 	"time"
 
 	"google.golang.org/grpc"
@@ -51,12 +50,6 @@ type Config struct {
 	MaxConnectionAge time.Duration
 }
 
-// StreamWorkers is how many goroutines run calls, each keeping the stack
-// its calls grew; a new goroutine per call grows one again each time. At
-// 8 a core they cover the calls a busy server has in flight, and calls
-// beyond them get their own (05-auth/README.md, "Production notes").
-var StreamWorkers = 8 * runtime.GOMAXPROCS(0)
-
 // New returns a server with health and reflection, and no service of the
 // lab's yet: register them with RegisterService before Serve.
 func New(c Config) *Server {
@@ -74,7 +67,6 @@ func New(c Config) *Server {
 		// every connection (05-auth/README.md, "Production notes").
 		opts = append(opts, grpc.Creds(c.Creds), grpc.ReadBufferSize(0))
 	}
-	opts = append(opts, grpc.NumStreamWorkers(uint32(StreamWorkers)))
 	s.grpc = grpc.NewServer(opts...)
 	// Health lets load balancers, orchestrators and our checks ask "are you
 	// ready?" with a real RPC instead of guessing from an open port.

@@ -19,22 +19,15 @@ const (
 	StaticConnWindow   = 2 << 20
 )
 
-// StreamWorkers is the pool stage 05's server runs calls on, 8 a core: one a
-// core left half of step 6's calls to new goroutines, whose stacks grow anew.
-var StreamWorkers = uint32(8 * runtime.GOMAXPROCS(0))
-
-// Chosen is the set stage 05's server runs with, so step 6's bare server too.
-// Windows and the read buffer paid in step 13; stream workers pay where a
-// handler's stack grows deep, as the chain's does (README, step 6).
-var Chosen = Set{StreamWindow: StaticStreamWindow, ConnWindow: StaticConnWindow, ReadBuffer: -1,
-	StreamWorkers: StreamWorkers}
+// Chosen is the set the lab adopts: each knob in it paid in step 13.
+var Chosen = Set{StreamWindow: StaticStreamWindow, ConnWindow: StaticConnWindow, ReadBuffer: -1}
 
 // Variants are step 13's rows: grpc-go's defaults, each knob alone, and the
 // chosen set.
 var Variants = []Variant{
 	{"grpc-go defaults", Set{}},
 	{"static windows (no BDP pings)", Set{StreamWindow: StaticStreamWindow, ConnWindow: StaticConnWindow}},
-	{fmt.Sprintf("%d stream workers (8 a core)", StreamWorkers), Set{StreamWorkers: StreamWorkers}},
+	{fmt.Sprintf("%d stream workers (one per core)", runtime.NumCPU()), Set{StreamWorkers: uint32(runtime.NumCPU())}},
 	{"read buffer off", Set{ReadBuffer: -1}},
 	{"4 KiB buffers", Set{ReadBuffer: 4 << 10, WriteBuffer: 4 << 10}},
 	{"write buffer kept (not shared)", Set{KeepWriteBuffer: true}},
