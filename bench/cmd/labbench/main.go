@@ -78,11 +78,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	wanted := func(step string) bool {
 		return *only == "" || slices.Contains(strings.Split(*only, ","), step)
 	}
+	// A virtual machine whose hypervisor steals CPU time is not quiet: the
+	// report says how much was stolen, and each step's progress line too.
+	steal := newStealMeter()
+	stepDone := func(number string) {
+		if pct, ok := steal.endStep(number); ok {
+			progress("%s: steal %.1f%% of the CPU time%s", number, pct, notQuiet(pct))
+		}
+	}
 	if wanted("1") {
 		progress("1/13 encoding benchmarks")
+		steal.startStep()
 		if err := measureEncoding(ctx, root, rep); err != nil {
 			return fmt.Errorf("encoding: %w", err)
 		}
+		stepDone("1")
 	}
 	lab, err := startServers(ctx, root, tmp, progress)
 	if err != nil {
@@ -110,9 +120,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return measureKnobs(ctx, root, lab, *window, *rounds, *conns, *profile, rep)
 		}},
 	}
-	// A virtual machine whose hypervisor steals CPU time is not quiet: the
-	// report says how much was stolen, and each step's progress line too.
-	steal := newStealMeter()
 	for _, step := range steps {
 		number, _, _ := strings.Cut(step.what, "/")
 		if !wanted(number) {
@@ -124,9 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			_, what, _ := strings.Cut(step.what, " ")
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		if pct, ok := steal.endStep(number); ok {
-			progress("%s: steal %.1f%% of the CPU time%s", number, pct, notQuiet(pct))
-		}
+		stepDone(number)
 	}
 	rep.print(stdout, machine()+steal.summary())
 	return nil

@@ -48,22 +48,25 @@ const quietSteal = 5.0
 
 // stealMeter follows the steal of a run and of each of its steps.
 type stealMeter struct {
-	run, step machineTime
-	ok        bool // false where /proc/stat cannot be read
-	worst     float64
-	worstStep string
+	run, step     machineTime
+	runOK, stepOK bool // false where /proc/stat could not be read
+	worst         float64
+	worstStep     string
 }
 
 func newStealMeter() *stealMeter {
 	t, ok := readMachineTime()
-	return &stealMeter{run: t, step: t, ok: ok}
+	return &stealMeter{run: t, runOK: ok}
 }
 
-func (m *stealMeter) startStep() { m.step, _ = readMachineTime() }
+func (m *stealMeter) startStep() { m.step, m.stepOK = readMachineTime() }
 
 // endStep returns the steal of the step since startStep, in percent.
 func (m *stealMeter) endStep(number string) (pct float64, ok bool) {
-	pct, ok = m.since(m.step)
+	if !m.stepOK {
+		return 0, false
+	}
+	pct, ok = stealSince(m.step)
 	if ok && pct > m.worst {
 		m.worst, m.worstStep = pct, number
 	}
@@ -72,7 +75,10 @@ func (m *stealMeter) endStep(number string) (pct float64, ok bool) {
 
 // summary is the run's steal for the report's first line; "" where unknown.
 func (m *stealMeter) summary() string {
-	pct, ok := m.since(m.run)
+	if !m.runOK {
+		return ""
+	}
+	pct, ok := stealSince(m.run)
 	if !ok {
 		return ""
 	}
@@ -87,12 +93,22 @@ func describeSteal(run, worst float64, worstStep string) string {
 	return s
 }
 
-func (m *stealMeter) since(t machineTime) (float64, bool) {
+// stealSince is the steal since t, in percent of the CPU time since t.
+func stealSince(t machineTime) (float64, bool) {
 	now, ok := readMachineTime()
-	if !m.ok || !ok || now.total <= t.total {
+	if !ok {
 		return 0, false
 	}
-	return 100 * float64(now.steal-t.steal) / float64(now.total-t.total), true
+	return stealShare(t, now)
+}
+
+// stealShare is the steal between two readings, in percent; ok is false
+// when a counter went backwards (a reset) or no time passed.
+func stealShare(from, to machineTime) (pct float64, ok bool) {
+	if to.total <= from.total || to.steal < from.steal {
+		return 0, false
+	}
+	return 100 * float64(to.steal-from.steal) / float64(to.total-from.total), true
 }
 
 // notQuiet marks a step's steal above quietSteal.
