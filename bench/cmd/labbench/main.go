@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	steal := newStealMeter()
 	stepDone := func(number string) {
 		if pct, ok := steal.endStep(number); ok {
-			progress("%s: steal %.1f%% of the CPU time%s", number, pct, notQuiet(pct))
+			progress("step %s: steal %.1f%% of the CPU time%s", number, pct, notQuiet(pct))
 		}
 	}
 	if wanted("1") {

@@ -13,7 +13,8 @@ import (
 type machineTime struct{ total, steal uint64 }
 
 // readMachineTime reads the first line of /proc/stat ("cpu user nice system idle
-// iowait irq softirq steal ..."); ok is false where there is none.
+// iowait irq softirq steal ..."); ok is false where there is none or it
+// cannot be parsed.
 func readMachineTime() (t machineTime, ok bool) {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
@@ -22,6 +23,8 @@ func readMachineTime() (t machineTime, ok bool) {
 	return parseMachineTime(string(data))
 }
 
+// parseMachineTime sums the first eight counters of stat's "cpu" line and
+// keeps the eighth, steal.
 func parseMachineTime(stat string) (t machineTime, ok bool) {
 	line, _, _ := strings.Cut(stat, "\n")
 	fields := strings.Fields(line)
@@ -29,7 +32,7 @@ func parseMachineTime(stat string) (t machineTime, ok bool) {
 		return machineTime{}, false
 	}
 	// guest and guest_nice, after steal, are counted in user and nice already.
-	for i, f := range fields[1:min(len(fields), 9)] {
+	for i, f := range fields[1:9] {
 		n, err := strconv.ParseUint(f, 10, 64)
 		if err != nil {
 			return machineTime{}, false
@@ -85,10 +88,16 @@ func (m *stealMeter) summary() string {
 	return describeSteal(pct, m.worst, m.worstStep)
 }
 
+// describeSteal is the report's phrase for a run that lost run percent of
+// the CPU time, worst of it in worstStep. Either above quietSteal makes the
+// run not quiet.
 func describeSteal(run, worst float64, worstStep string) string {
 	s := fmt.Sprintf("; steal %.1f%% of the CPU time", run)
-	if worst > quietSteal {
+	switch {
+	case worst > quietSteal:
 		s += fmt.Sprintf(", %.1f%% in step %s: not a quiet machine", worst, worstStep)
+	case run > quietSteal:
+		s += ": not a quiet machine"
 	}
 	return s
 }

@@ -24,7 +24,7 @@ func TestParseMachineTimeAddsTheFirstEightFieldsAndKeepsSteal(t *testing.T) {
 	}
 }
 
-func TestARunIsCalledNotQuietWhenOneStepLostMoreThanFivePercent(t *testing.T) {
+func TestARunIsCalledNotQuietWhenItOrOneStepLostMoreThanFivePercent(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		run, worst float64
@@ -33,6 +33,7 @@ func TestARunIsCalledNotQuietWhenOneStepLostMoreThanFivePercent(t *testing.T) {
 		{"a quiet run", 0.4, 1.2, "; steal 0.4% of the CPU time"},
 		{"a step at the limit", 2, 5, "; steal 2.0% of the CPU time"},
 		{"a step beyond it", 3.1, 13.6, "; steal 3.1% of the CPU time, 13.6% in step 2: not a quiet machine"},
+		{"a run beyond it, no step", 5.5, 4.9, "; steal 5.5% of the CPU time: not a quiet machine"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := describeSteal(tc.run, tc.worst, "2"); got != tc.want {
