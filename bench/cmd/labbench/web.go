@@ -154,7 +154,9 @@ func caPool(dir string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("the CA of %s: %w", dir, err)
 	}
 	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("the CA of %s: ca.crt holds no certificate", dir)
+	}
 	return pool, nil
 }
 
