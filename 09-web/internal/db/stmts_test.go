@@ -229,3 +229,13 @@ func TestCallsOfOneTransactionNeverShareAStatementsCursor(t *testing.T) {
 		}
 	})
 }
+
+// Close closes the cache before the database, while calls may still run: a
+// statement one of them prepares after that must not be kept, or it leaks.
+func TestAStatementPreparedAfterCloseIsNotKept(t *testing.T) {
+	d := openSQLite(t)
+	d.stmts.close()
+	if st := d.stmt(t.Context(), "SELECT 1"); st != nil || len(d.stmts.m) != 0 {
+		t.Errorf("after close, stmt gave %v and the cache holds %d, want nil and 0", st, len(d.stmts.m))
+	}
+}
