@@ -37,13 +37,18 @@ func BenchmarkKnobs(b *testing.B) {
 			go func() { _ = srv.Serve(lis) }()
 			defer srv.Stop()
 			creds := credentials.NewTLS(&tls.Config{RootCAs: pool, ServerName: "localhost"})
-			conn, err := grpc.NewClient(lis.Addr().String(),
-				append(v.Set.DialOptions(), grpc.WithTransportCredentials(creds))...)
-			if err != nil {
-				b.Fatal(err)
+			var each []func(context.Context) error
+			var conn *grpc.ClientConn
+			for range v.Set.Connections() {
+				conn, err = grpc.NewClient(lis.Addr().String(),
+					append(v.Set.DialOptions(), grpc.WithTransportCredentials(creds))...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer conn.Close()
+				each = append(each, unaryCall(conn))
 			}
-			defer conn.Close()
-			call := unaryCall(conn)
+			call := knobs.Turns(each)
 			if v.Set.Stream {
 				call = streamCall(b, conn)
 			}

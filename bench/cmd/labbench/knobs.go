@@ -141,12 +141,16 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 			_ = c.Close()
 		}
 	}()
-	for _, v := range knobs.Variants {
-		conn, err := grpcConn(l, servers[strings.Join(v.Set.Args(), " ")].addr, v.Set.DialOptions()...)
-		if err != nil {
-			return err
+	dialed := make([][]*grpc.ClientConn, len(knobs.Variants)) // each variant's connections
+	for i, v := range knobs.Variants {
+		for range v.Set.Connections() {
+			conn, err := grpcConn(l, servers[strings.Join(v.Set.Args(), " ")].addr, v.Set.DialOptions()...)
+			if err != nil {
+				return err
+			}
+			grpcConns = append(grpcConns, conn)
+			dialed[i] = append(dialed[i], conn)
 		}
-		grpcConns = append(grpcConns, conn)
 	}
 	restAddr, echoAddr := servers[""].bareAddrs()
 	url := "https://" + restAddr + "/v1/products/product-123"
@@ -163,10 +167,14 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 		var cleanups []func()
 		for i, v := range knobs.Variants {
 			procs = append(procs, servers[strings.Join(v.Set.Args(), " ")])
-			call := getProduct(catalogv1.NewProductCatalogServiceClient(grpcConns[i]), "")
+			var each []func(context.Context) error
+			for _, conn := range dialed[i] {
+				each = append(each, getProduct(catalogv1.NewProductCatalogServiceClient(conn), ""))
+			}
+			call := knobs.Turns(each)
 			if v.Set.Stream {
 				var cancel context.CancelFunc
-				if call, cancel, err = streamCallers(ctx, grpcConns[i], c); err != nil {
+				if call, cancel, err = streamCallers(ctx, dialed[i][0], c); err != nil {
 					return err
 				}
 				cleanups = append(cleanups, cancel)

@@ -15,9 +15,10 @@ import (
 func (r *report) printKnobs(w io.Writer) {
 	k := r.knobs
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "13. grpc-go's knobs: GetProduct on bareserver, one gRPC connection, each knob alone and the chosen set,")
-	fmt.Fprintf(w, "    against JSON over HTTP/1.1 and a TLS echo (a connection per caller); median of %d interleaved rounds;\n", k.rounds)
-	fmt.Fprintln(w, "    CPU time and system calls (reads and writes) per call from Linux's /proc/PID, the warm-up's included")
+	fmt.Fprintln(w, "13. grpc-go's knobs: GetProduct on bareserver with each knob alone and the chosen set, on one gRPC")
+	fmt.Fprintln(w, "    connection unless the row says more, against JSON over HTTP/1.1 and a TLS echo (a connection per caller);")
+	fmt.Fprintf(w, "    median of %d interleaved rounds; CPU time and system calls (reads and writes) per call from Linux's\n", k.rounds)
+	fmt.Fprintln(w, "    /proc/PID, the warm-up's included")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| callers | what | req/s | / defaults | / JSON HTTP/1.1 | p50 | p99 | CPU/call client | CPU/call server "+
 		"| syscalls/call client | syscalls/call server |")

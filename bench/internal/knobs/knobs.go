@@ -33,6 +33,9 @@ type Set struct {
 	// Stream sends each call on one bidirectional stream per caller, reused,
 	// instead of a unary call (client).
 	Stream bool
+	// Conns opens that many connections, and calls take turns on them
+	// (client); 0 or 1 is one connection, grpc-go's way.
+	Conns int
 }
 
 // Flags adds the server's knobs to fs, as bareserver's flags.

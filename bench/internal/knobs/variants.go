@@ -33,5 +33,6 @@ var Variants = []Variant{
 	{"write buffer kept (not shared)", Set{KeepWriteBuffer: true}},
 	{"gzip", Set{Gzip: true}},
 	{"a reused stream", Set{Stream: true}},
+	{"4 connections, calls take turns", Set{Conns: 4}},
 	{"chosen", Chosen},
 }
