@@ -42,6 +42,7 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 	bare := getProduct(catalogv1.NewProductCatalogServiceClient(bareConn), l.token)
 	full := getProduct(catalogv1.NewProductCatalogServiceClient(labConn), l.token)
 	var before func(context.Context) error
+	var beforeProc *process
 	if baseline != "" {
 		out := filepath.Join(l.tmp, "server05before")
 		if err := build(ctx, filepath.Join(baseline, "05-auth"), "./cmd/server", out); err != nil {
@@ -52,6 +53,7 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 			return err
 		}
 		defer stopProcess(p)
+		beforeProc = p
 		conn, err := grpcConn(l, p.addr)
 		if err != nil {
 			return err
@@ -61,27 +63,58 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 	}
 	for _, c := range []int{1, 16} {
 		var rows, beforeRows []protocolRow
+		cpu := middlewareCPU{conc: c}
 		for range middlewareRounds {
-			b := load(ctx, c, window, bare)
-			f := load(ctx, c, window, full)
+			b := counted(control, func() loadResult { return load(ctx, c, window, bare) })
+			f := counted(l.stage05, func() loadResult { return load(ctx, c, window, full) })
 			if b.errors > 0 || f.errors > 0 {
 				return fmt.Errorf("calls failed at concurrency %d: bare %d, stage 05 %d", c, b.errors, f.errors)
 			}
-			rows = append(rows, protocolRow{conc: c, grpc: b, rest: f})
+			cpu.bare.add(b)
+			cpu.lab.add(f)
+			rows = append(rows, protocolRow{conc: c, grpc: b.loadResult, rest: f.loadResult})
 			if before != nil {
-				old := load(ctx, c, window, before)
+				old := counted(beforeProc, func() loadResult { return load(ctx, c, window, before) })
 				if old.errors > 0 {
 					return fmt.Errorf("calls to the baseline failed at concurrency %d: %d", c, old.errors)
 				}
-				beforeRows = append(beforeRows, protocolRow{conc: c, grpc: old, rest: f})
+				cpu.before.add(old)
+				beforeRows = append(beforeRows, protocolRow{conc: c, grpc: old.loadResult, rest: f.loadResult})
 			}
 		}
 		rep.middleware = append(rep.middleware, medianRound(rows))
+		rep.middlewareCPU = append(rep.middlewareCPU, cpu)
 		if before != nil {
 			rep.middlewareBefore = append(rep.middlewareBefore, medianRound(beforeRows))
 		}
 	}
 	return nil
+}
+
+// middlewareCPU is the CPU time each server of step 6 spent, over all the
+// rounds at one concurrency: steadier than throughput on a shared machine.
+type middlewareCPU struct {
+	conc              int
+	bare, lab, before serverCPU
+}
+
+// serverCPU sums a server's CPU time and the calls it served.
+type serverCPU struct {
+	cpu   time.Duration
+	calls int
+}
+
+func (s *serverCPU) add(r knobRun) {
+	s.cpu += r.serverCPU * time.Duration(r.made)
+	s.calls += r.made
+}
+
+// perCall is the CPU time a call took, or 0 where /proc is missing.
+func (s serverCPU) perCall() time.Duration {
+	if s.calls == 0 {
+		return 0
+	}
+	return s.cpu / time.Duration(s.calls)
 }
 
 // medianRound returns the round whose ratio (rest over grpc) is the median.

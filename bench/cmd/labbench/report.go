@@ -54,6 +54,7 @@ type report struct {
 	streamVsUnary    []protocolRow
 	middleware       []protocolRow
 	middlewareBefore []protocolRow // grpc: stage 05 of the baseline, rest: this one
+	middlewareCPU    []middlewareCPU
 	memory           memoryRow
 	fanOut           benchLine
 	hostile          hostileRow
@@ -166,6 +167,34 @@ func (r *report) printMiddleware(w io.Writer) {
 	if len(r.middlewareBefore) > 0 {
 		comparison(w, "   The same GetProduct on stage 05 of the baseline (-baseline) against this one, in the same rounds",
 			"before", "now", "now / before", r.middlewareBefore, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	}
+	r.printMiddlewareCPU(w)
+}
+
+// printMiddlewareCPU prints each server's CPU time per call in step 6, over
+// all its rounds, where /proc gave it.
+func (r *report) printMiddlewareCPU(w io.Writer) {
+	if len(r.middlewareCPU) == 0 || r.middlewareCPU[0].bare.perCall() == 0 {
+		return
+	}
+	baseline := r.middlewareCPU[0].before.calls > 0
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "   The servers' CPU time per call over all three rounds (Linux's /proc/PID/stat, the warm-ups included)")
+	fmt.Fprintln(w)
+	if baseline {
+		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare | before | now / before |")
+		fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|")
+	} else {
+		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare |")
+		fmt.Fprintln(w, "|---:|---:|---:|---:|")
+	}
+	for _, c := range r.middlewareCPU {
+		bare, lab := c.bare.perCall(), c.lab.perCall()
+		fmt.Fprintf(w, "| %d | %s | %s | %.2fx |", c.conc, us(bare), us(lab), float64(lab)/float64(bare))
+		if before := c.before.perCall(); baseline && before > 0 {
+			fmt.Fprintf(w, " %s | %.2fx |", us(before), float64(lab)/float64(before))
+		}
+		fmt.Fprintln(w)
 	}
 }
 

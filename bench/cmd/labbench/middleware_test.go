@@ -1,0 +1,47 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestStepSixGivesEachServersCPUPerCallOverAllRounds(t *testing.T) {
+	var bare, lab serverCPU
+	// Two rounds: 100 calls at 50 µs and 300 at 70 µs make 65 µs a call.
+	bare.add(knobRun{loadResult: loadResult{made: 100}, serverCPU: 50 * time.Microsecond})
+	bare.add(knobRun{loadResult: loadResult{made: 300}, serverCPU: 70 * time.Microsecond})
+	lab.add(knobRun{loadResult: loadResult{made: 400}, serverCPU: 78 * time.Microsecond})
+	if got, want := bare.perCall(), 65*time.Microsecond; got != want {
+		t.Fatalf("bare took %v a call, want %v", got, want)
+	}
+	var out strings.Builder
+	r := &report{middlewareCPU: []middlewareCPU{{conc: 16, bare: bare, lab: lab}}}
+	r.printMiddlewareCPU(&out)
+	if want := "| 16 | 65.0 µs | 78.0 µs | 1.20x |\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("the table lacks %q:\n%s", want, out.String())
+	}
+	if strings.Contains(out.String(), "before") {
+		t.Errorf("without a baseline, the table has a before column:\n%s", out.String())
+	}
+}
+
+func TestStepSixLeavesOutCPUWhereProcIsMissing(t *testing.T) {
+	var out strings.Builder
+	r := &report{middlewareCPU: []middlewareCPU{{conc: 1}}}
+	r.printMiddlewareCPU(&out)
+	if out.Len() != 0 {
+		t.Errorf("with no CPU figures, step 6 printed:\n%s", out.String())
+	}
+}
+
+func TestStepSixComparesCPUWithTheBaseline(t *testing.T) {
+	one := func(d time.Duration) serverCPU { return serverCPU{cpu: d * 10, calls: 10} }
+	var out strings.Builder
+	r := &report{middlewareCPU: []middlewareCPU{{conc: 1, bare: one(50 * time.Microsecond),
+		lab: one(60 * time.Microsecond), before: one(75 * time.Microsecond)}}}
+	r.printMiddlewareCPU(&out)
+	if want := "| 1 | 50.0 µs | 60.0 µs | 1.20x | 75.0 µs | 0.80x |\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("the table lacks %q:\n%s", want, out.String())
+	}
+}
