@@ -48,6 +48,9 @@ func (d *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 	if err != nil {
 		return nil
 	}
+	if testHookPrepared != nil {
+		testHookPrepared()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if have, ok := s.m[query]; ok { // another call prepared it meanwhile
@@ -61,6 +64,10 @@ func (d *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 	s.m[query] = st
 	return st
 }
+
+// testHookPrepared, set by a test, runs between preparing a statement and
+// keeping it: where another call may keep the same query first.
+var testHookPrepared func()
 
 // startsWithKeyword reports whether query's first character, past any
 // spaces, is a letter, as every statement's first keyword is.
