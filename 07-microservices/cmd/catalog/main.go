@@ -85,6 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Creds:            credentials.NewTLS(tlsConfig),
 		MaxConnectionAge: ConnectionAge,
 	})
+	defer srv.Close() // stops the stream workers New started, if run fails before Serve
 	products := catalog.NewStore(catalog.SampleProducts(), *latency)
 	catalogv1.RegisterProductCatalogServiceServer(srv, catalog.NewService(products, stock, log))
 	inventoryv1.RegisterInventoryServiceServer(srv,

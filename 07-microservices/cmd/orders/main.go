@@ -99,6 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Verifier: verifier,
 		Creds:    credentials.NewTLS(tlsConfig),
 	})
+	defer srv.Close() // stops the stream workers New started, if run fails before Serve
 	ordersv1.RegisterOrderManagementServiceServer(srv, orders.NewService(orders.Config{
 		Orders:        store,
 		Stock:         remote,

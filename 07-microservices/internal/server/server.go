@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"runtime"
 	"time"
 
 	"google.golang.org/grpc"
@@ -50,6 +51,12 @@ type Config struct {
 	MaxConnectionAge time.Duration
 }
 
+// StreamWorkers is how many goroutines wait to run calls. Each keeps the
+// stack its calls grew, where a new goroutine per call grows one again every
+// time. A call that finds them all busy, or held by open streams, runs on a
+// goroutine of its own, as without them (05-auth/README.md, "Production notes").
+var StreamWorkers = 8 * runtime.GOMAXPROCS(0)
+
 // New returns a server with health and reflection, and no service of the
 // lab's yet: register them with RegisterService before Serve.
 func New(c Config) *Server {
@@ -67,6 +74,7 @@ func New(c Config) *Server {
 		// every connection (05-auth/README.md, "Production notes").
 		opts = append(opts, grpc.Creds(c.Creds), grpc.ReadBufferSize(0))
 	}
+	opts = append(opts, grpc.NumStreamWorkers(uint32(StreamWorkers)))
 	s.grpc = grpc.NewServer(opts...)
 	// Health lets load balancers, orchestrators and our checks ask "are you
 	// ready?" with a real RPC instead of guessing from an open port.
@@ -109,9 +117,11 @@ func (s *Server) draining() {
 // unless a feature gate is on. It reports what the main port's health says.
 func (s *Server) ProbeOn(lis net.Listener) { s.probe = lis }
 
-// Kill closes the listener and every connection at once, with no graceful
-// stop: what callers see when the process crashes. Tests use it.
-func (s *Server) Kill() { s.grpc.Stop() }
+// Close stops the server at once, closing the listener and every
+// connection with no graceful stop: what callers see when the process
+// crashes, as tests use it. A program that fails after New and before Serve
+// calls it, to stop the stream workers New started.
+func (s *Server) Close() { s.grpc.Stop() }
 
 // Shutdown says how Serve stops.
 type Shutdown struct {

@@ -92,6 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxConnectionAge: ConnectionAge,
 		Telemetry:        tel,
 	})
+	defer srv.Close() // stops the stream workers New started, if run fails before Serve
 	instruments := tel.Instruments()
 	products := catalog.NewStore(catalog.SampleProducts(), *latency)
 	service := catalog.NewService(products, stock, log)

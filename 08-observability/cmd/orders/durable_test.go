@@ -322,7 +322,7 @@ func TestAReplicaKilledUnderLoadLosesNoStock(t *testing.T) {
 					mu.Lock()
 					if err == nil {
 						if placed++; placed == killAt {
-							a.Srv.Kill()
+							a.Srv.Close() // as a crash would
 						}
 					}
 					mu.Unlock()

@@ -106,6 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Creds:     credentials.NewTLS(tlsConfig),
 		Telemetry: tel,
 	})
+	defer srv.Close() // stops the stream workers New started, if run fails before Serve
 	instruments := tel.Instruments()
 	ordersv1.RegisterOrderManagementServiceServer(srv, orders.NewService(orders.Config{
 		Orders:        store,

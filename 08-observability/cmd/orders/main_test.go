@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -111,7 +112,7 @@ func TestAReplicaKilledUnderLoadFailsNoCall(t *testing.T) {
 					failed++
 					t.Errorf("CreateOrder: %v", err)
 				} else if placed++; placed == killAt {
-					a.Srv.Kill()
+					a.Srv.Close() // as a crash would
 				}
 				mu.Unlock()
 			}
@@ -187,6 +188,23 @@ func TestTheDeadlineTravels(t *testing.T) {
 	if got := held(t, "product-123", slow); got != 0 {
 		t.Errorf("%d units held after a call that timed out, want 0", got)
 	}
+}
+
+// TestABusyHealthAddressLeavesNoStreamWorkers: run fails after it built its
+// server, and must not leave the stream workers New started behind.
+func TestABusyHealthAddressLeavesNoStreamWorkers(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	err = run(t.Context(), append(pki.Flags("orders"), "-addr=127.0.0.1:0", "-catalog="+busy.Addr().String(),
+		"-db="+filepath.Join(t.TempDir(), "orders.db"), "-health-addr="+busy.Addr().String()), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-health-addr") {
+		t.Fatalf("run with a busy -health-addr = %v, want its error", err)
+	}
+	testutil.WaitFor(t, "no stream worker left", func() bool { return len(testutil.Stacks(testutil.StreamWorker)) == 0 })
 }
 
 func TestRejectsBadArguments(t *testing.T) {

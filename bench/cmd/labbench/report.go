@@ -161,7 +161,7 @@ func (r *report) printStreamVsUnary(w io.Writer) {
 
 func (r *report) printMiddleware(w io.Writer) {
 	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit),\n"+
-		"   both with stage 05's transport settings (static windows, no read buffer);\n"+
+		"   both with stage 05's transport settings (static windows, no read buffer, stream workers);\n"+
 		"   the median of three rounds, each measuring both in turn",
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
 	if len(r.middlewareBefore) > 0 {

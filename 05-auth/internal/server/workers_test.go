@@ -1,0 +1,46 @@
+package server_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/learn-grpc/learn-grpc/05-auth/internal/server"
+	"github.com/learn-grpc/learn-grpc/05-auth/internal/testutil"
+)
+
+// TestCallsRunOnStreamWorkers holds a health watch open and checks that its
+// handler runs on one of the server's stream workers, which keep the stacks
+// their calls grew (README, "Production notes").
+func TestCallsRunOnStreamWorkers(t *testing.T) {
+	r := start(t, server.Shutdown{Grace: time.Second})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	watch, err := healthpb.NewHealthClient(r.conn).Watch(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := watch.Recv(); err != nil { // the handler is running now
+		t.Fatal(err)
+	}
+	stacks := testutil.Stacks("google.golang.org/grpc/health.(*Server).Watch(")
+	if len(stacks) != 1 || !strings.Contains(stacks[0], testutil.StreamWorker) {
+		t.Errorf("the watch runs on a goroutine of its own, want a stream worker:\n%s", strings.Join(stacks, "\n\n"))
+	}
+}
+
+// TestCloseStopsTheWorkersOfAServerNeverServed: New starts the stream
+// workers, so a program that fails before Serve calls Close, which must
+// leave none behind.
+func TestCloseStopsTheWorkersOfAServerNeverServed(t *testing.T) {
+	srv := newServer(t, nil, slog.New(slog.DiscardHandler))
+	t.Cleanup(srv.Close) // should the test stop early
+	workers := func() int { return len(testutil.Stacks(testutil.StreamWorker)) }
+	testutil.WaitFor(t, "New's stream workers", func() bool { return workers() >= server.StreamWorkers })
+	srv.Close()
+	testutil.WaitFor(t, "Close to stop the stream workers", func() bool { return workers() == 0 })
+}
