@@ -80,6 +80,7 @@ func startTLS(t *testing.T) *tlsServer {
 		Verifier:      keys.Verifier,
 		Creds:         credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}),
 	})
+	t.Cleanup(srv.Close) // stops its stream workers, should the test fail before Serve
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -39,8 +39,43 @@ func TestCallsRunOnStreamWorkers(t *testing.T) {
 func TestCloseStopsTheWorkersOfAServerNeverServed(t *testing.T) {
 	srv := newServer(t, nil, slog.New(slog.DiscardHandler))
 	t.Cleanup(srv.Close) // should the test stop early
-	workers := func() int { return len(testutil.Stacks(testutil.StreamWorker)) }
-	testutil.WaitFor(t, "New's stream workers", func() bool { return workers() >= server.StreamWorkers })
+	workers := func() int { return len(testutil.Stacks(server.WorkerFrame(srv))) }
+	testutil.WaitFor(t, "New's stream workers", func() bool { return workers() == server.StreamWorkers })
 	srv.Close()
 	testutil.WaitFor(t, "Close to stop the stream workers", func() bool { return workers() == 0 })
+}
+
+// TestCallsAreServedWithEveryWorkerHeld: a long-lived stream holds a worker
+// for its life, and any client may open many. Once every worker is held,
+// calls run on goroutines of their own, as without the pool, and the server
+// still stops within its grace period.
+func TestCallsAreServedWithEveryWorkerHeld(t *testing.T) {
+	r := start(t, server.Shutdown{Grace: time.Second})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	health := healthpb.NewHealthClient(r.conn)
+	for range server.StreamWorkers + 4 {
+		watch, err := health.Watch(ctx, &healthpb.HealthCheckRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := watch.Recv(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 20 {
+		if _, err := health.Check(t.Context(), &healthpb.HealthCheckRequest{}); err != nil {
+			t.Fatalf("a call with every worker held: %v", err)
+		}
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.stop() }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+	case <-time.After(10 * time.Second): // a hang, not a speed: the grace period is 1s
+		t.Fatal("the server did not stop with every worker held")
+	}
 }

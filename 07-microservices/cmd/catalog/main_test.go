@@ -140,16 +140,12 @@ func TestRejectsBadArguments(t *testing.T) {
 // server, and must not leave the stream workers New started behind.
 func TestABusyHealthAddressLeavesNoStreamWorkers(t *testing.T) {
 	pki := testutil.NewPKI(t)
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	err = run(t.Context(), flags(t, pki, "-health-addr="+busy.Addr().String()), io.Discard, io.Discard)
+	busy := testutil.BusyAddr(t)
+	err := run(t.Context(), flags(t, pki, "-health-addr="+busy), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-health-addr") {
 		t.Fatalf("run with a busy -health-addr = %v, want its error", err)
 	}
-	testutil.WaitFor(t, "no stream worker left", func() bool { return len(testutil.Stacks(testutil.StreamWorker)) == 0 })
+	testutil.NoStreamWorkersLeft(t)
 }
 
 // TestProbePortServesHealthAlone: the kubelet's probe speaks plaintext gRPC

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,4 +59,16 @@ func (r *Running) Stop() error {
 	err := <-r.done
 	r.done = nil
 	return err
+}
+
+// BusyAddr is a loopback address taken until the test ends: one a main
+// must fail to listen on.
+func BusyAddr(t testing.TB) string {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lis.Close() })
+	return lis.Addr().String()
 }

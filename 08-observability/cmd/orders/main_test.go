@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -194,17 +193,13 @@ func TestTheDeadlineTravels(t *testing.T) {
 // server, and must not leave the stream workers New started behind.
 func TestABusyHealthAddressLeavesNoStreamWorkers(t *testing.T) {
 	pki := testutil.NewPKI(t)
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	err = run(t.Context(), append(pki.Flags("orders"), "-addr=127.0.0.1:0", "-catalog="+busy.Addr().String(),
-		"-db="+filepath.Join(t.TempDir(), "orders.db"), "-health-addr="+busy.Addr().String()), io.Discard, io.Discard)
+	busy := testutil.BusyAddr(t)
+	err := run(t.Context(), append(pki.Flags("orders"), "-addr=127.0.0.1:0", "-catalog="+busy,
+		"-db="+filepath.Join(t.TempDir(), "orders.db"), "-health-addr="+busy), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-health-addr") {
 		t.Fatalf("run with a busy -health-addr = %v, want its error", err)
 	}
-	testutil.WaitFor(t, "no stream worker left", func() bool { return len(testutil.Stacks(testutil.StreamWorker)) == 0 })
+	testutil.NoStreamWorkersLeft(t)
 }
 
 func TestRejectsBadArguments(t *testing.T) {

@@ -76,6 +76,7 @@ func startTLS(t *testing.T) *tlsServer {
 		Verifier: keys.Verifier,
 		Creds:    credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}),
 	})
+	t.Cleanup(srv.Close) // stops its stream workers, should the test fail before Serve
 	testutil.RegisterShop(srv, testutil.Shop{
 		Products:      catalog.NewStore(catalog.SampleProducts(), 0),
 		Stock:         testutil.NewStock(t),

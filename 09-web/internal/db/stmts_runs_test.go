@@ -1,9 +1,11 @@
 package db
 
 import (
+	"context"
 	"database/sql"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ncruces/go-sqlite3"
 )
@@ -13,24 +15,28 @@ import (
 func TestATransactionRunsTheStatementsKeptPrepared(t *testing.T) {
 	d := openSQLite(t)
 	d.sql.SetMaxOpenConns(1) // so the transaction runs where the statements were kept
+	// With one connection, a query the transaction had to prepare would wait
+	// for the connection it holds: the bound turns that hang into a failure.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
 	const insert, sum, all = "INSERT INTO t (n) VALUES (?)", "SELECT COALESCE(SUM(n), 0) FROM t", "SELECT n FROM t"
 	for _, q := range []string{"CREATE TABLE t (n BIGINT NOT NULL)", insert, sum, all} { // once, to keep them
-		if _, err := d.Exec(t.Context(), q, argsOf(q)...); err != nil {
+		if _, err := d.Exec(ctx, q, argsOf(q)...); err != nil {
 			t.Fatal(err)
 		}
 	}
 	before := runs(t, d)
 	var n int
-	err := d.Write(t.Context(), func(tx *Tx) error {
+	err := d.Write(ctx, func(tx *Tx) error {
 		for i := range 2 {
-			if _, err := tx.Exec(t.Context(), insert, i); err != nil {
+			if _, err := tx.Exec(ctx, insert, i); err != nil {
 				return err
 			}
-			if err := tx.QueryRow(t.Context(), sum).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, sum).Scan(&n); err != nil {
 				return err
 			}
 		}
-		rows, err := tx.Query(t.Context(), all)
+		rows, err := tx.Query(ctx, all)
 		if err != nil {
 			return err
 		}
