@@ -3,7 +3,6 @@ package testutil
 import (
 	"runtime"
 	"strings"
-	"testing"
 )
 
 // StreamWorker is in the stack of each of grpc-go's stream workers, and of
@@ -27,11 +26,4 @@ func Stacks(fn string) []string {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-}
-
-// NoStreamWorkersLeft waits until no stream worker runs: whatever started
-// them has stopped them.
-func NoStreamWorkersLeft(t testing.TB) {
-	t.Helper()
-	WaitFor(t, "every stream worker to stop", func() bool { return len(Stacks(StreamWorker)) == 0 })
 }

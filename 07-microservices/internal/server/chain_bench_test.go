@@ -36,8 +36,9 @@ func BenchmarkGetProduct(b *testing.B) {
 	store := catalog.NewStore(catalog.SampleProducts(), 0)
 
 	b.Run("bare grpc-go", func(b *testing.B) {
-		// The chain's stream workers, so that what differs is the chain.
-		srv := grpc.NewServer(grpc.NumStreamWorkers(uint32(server.StreamWorkers)))
+		// The chain's windows and stream workers, so that what differs is the chain.
+		srv := grpc.NewServer(grpc.InitialWindowSize(server.StreamWindow),
+			grpc.InitialConnWindowSize(server.ConnWindow), grpc.NumStreamWorkers(uint32(server.StreamWorkers)))
 		catalogv1.RegisterProductCatalogServiceServer(srv, catalog.NewService(store, stock, nil))
 		benchGetProduct(b, token, func(lis net.Listener) func() {
 			go func() { _ = srv.Serve(lis) }()

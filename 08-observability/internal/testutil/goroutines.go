@@ -29,8 +29,9 @@ func Stacks(fn string) []string {
 	}
 }
 
-// NoStreamWorkersLeft waits until no stream worker runs: whatever started
-// them has stopped them.
+// NoStreamWorkersLeft waits until no stream worker runs in the whole
+// process: whatever started them has stopped them. It holds only while no
+// other server lives, so not beside parallel tests.
 func NoStreamWorkersLeft(t testing.TB) {
 	t.Helper()
 	WaitFor(t, "every stream worker to stop", func() bool { return len(Stacks(StreamWorker)) == 0 })

@@ -118,6 +118,7 @@ func newService(t testing.TB, pki *PKI, name string, c server.Config) *Service {
 	s.log = slog.New(slog.NewTextHandler(s.Logs, nil))
 	c.Log, c.Verifier, c.Creds = s.log, pki.Keys.Verifier, credentials.NewTLS(tlsConfig)
 	s.Srv = server.New(c)
+	t.Cleanup(s.Srv.Close) // stops its stream workers, should the test fail before start
 	return s
 }
 

@@ -95,22 +95,22 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 // rounds at one concurrency: steadier than throughput on a shared machine.
 type middlewareCPU struct {
 	conc              int
-	bare, lab, before serverCPU
+	bare, lab, before cpuTally
 }
 
-// serverCPU sums a server's CPU time and the calls it served.
-type serverCPU struct {
+// cpuTally sums a server's CPU time and the calls it served.
+type cpuTally struct {
 	cpu   time.Duration
 	calls int
 }
 
-func (s *serverCPU) add(r knobRun) {
+func (s *cpuTally) add(r knobRun) {
 	s.cpu += r.serverCPU * time.Duration(r.made)
 	s.calls += r.made
 }
 
 // perCall is the CPU time a call took, or 0 where /proc is missing.
-func (s serverCPU) perCall() time.Duration {
+func (s cpuTally) perCall() time.Duration {
 	if s.calls == 0 {
 		return 0
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestStepSixGivesEachServersCPUPerCallOverAllRounds(t *testing.T) {
-	var bare, lab serverCPU
+	var bare, lab cpuTally
 	// Two rounds: 100 calls at 50 µs and 300 at 70 µs make 65 µs a call.
 	bare.add(knobRun{loadResult: loadResult{made: 100}, serverCPU: 50 * time.Microsecond})
 	bare.add(knobRun{loadResult: loadResult{made: 300}, serverCPU: 70 * time.Microsecond})
@@ -36,12 +36,13 @@ func TestStepSixLeavesOutCPUWhereProcIsMissing(t *testing.T) {
 }
 
 func TestStepSixComparesCPUWithTheBaseline(t *testing.T) {
-	one := func(d time.Duration) serverCPU { return serverCPU{cpu: d * 10, calls: 10} }
+	one := func(d time.Duration) cpuTally { return cpuTally{cpu: d * 10, calls: 10} }
 	var out strings.Builder
 	r := &report{middlewareCPU: []middlewareCPU{{conc: 1, bare: one(50 * time.Microsecond),
 		lab: one(60 * time.Microsecond), before: one(75 * time.Microsecond)}}}
 	r.printMiddlewareCPU(&out)
-	if want := "| 1 | 50.0 µs | 60.0 µs | 1.20x | 75.0 µs | 0.80x |\n"; !strings.Contains(out.String(), want) {
+	want := "| 1 | 50.0 µs | 60.0 µs | 1.20x | 75.0 µs | 0.80x |\n"
+	if !strings.Contains(out.String(), want) {
 		t.Errorf("the table lacks %q:\n%s", want, out.String())
 	}
 }

@@ -179,7 +179,8 @@ func (r *report) printMiddlewareCPU(w io.Writer) {
 	}
 	baseline := r.middlewareCPU[0].before.calls > 0
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "   The servers' CPU time per call over all three rounds (Linux's /proc/PID/stat, the warm-ups included)")
+	fmt.Fprintf(w, "   The servers' CPU time per call over all %d rounds (Linux's /proc/PID/stat, warm-ups included)\n",
+		middlewareRounds)
 	fmt.Fprintln(w)
 	if baseline {
 		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare | before | now / before |")
@@ -193,6 +194,8 @@ func (r *report) printMiddlewareCPU(w io.Writer) {
 		fmt.Fprintf(w, "| %d | %s | %s | %.2fx |", c.conc, us(bare), us(lab), float64(lab)/float64(bare))
 		if before := c.before.perCall(); baseline && before > 0 {
 			fmt.Fprintf(w, " %s | %.2fx |", us(before), float64(lab)/float64(before))
+		} else if baseline {
+			fmt.Fprint(w, " | |")
 		}
 		fmt.Fprintln(w)
 	}

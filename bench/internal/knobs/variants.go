@@ -24,8 +24,8 @@ const (
 var StreamWorkers = uint32(8 * runtime.GOMAXPROCS(0))
 
 // Chosen is the set the stages' servers run with, so step 6's bare server
-// too. Windows and the read buffer paid in step 13; stream workers in step 6,
-// where they cut stage 05's CPU time per call (README, "The middleware").
+// too. Each paid in step 13; stream workers also cut stage 05's CPU time per
+// call in step 6 with -baseline (bench/README.md, "The middleware").
 var Chosen = Set{StreamWindow: StaticStreamWindow, ConnWindow: StaticConnWindow, ReadBuffer: -1,
 	StreamWorkers: StreamWorkers}
 
