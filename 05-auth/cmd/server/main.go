@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Verifier:      verifier,
 		Creds:         creds,
 	})
-	defer srv.Close() // stops the stream workers New started, if run fails before Serve
+	defer srv.Close() // stops the stream workers New started, should run ever return before Serve
 
 	// The simulated shop floor is the one source of stock changes. It stops
 	// when run returns, however it returns (a stop signal, or serving that

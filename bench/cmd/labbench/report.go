@@ -179,8 +179,7 @@ func (r *report) printMiddlewareCPU(w io.Writer) {
 	}
 	baseline := r.middlewareCPU[0].before.calls > 0
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "   The servers' CPU time per call over all %d rounds (Linux's /proc/PID/stat, warm-ups included)\n",
-		middlewareRounds)
+	fmt.Fprintln(w, "   The servers' CPU time per call over all three rounds (Linux's /proc/PID/stat, the warm-ups included)")
 	fmt.Fprintln(w)
 	if baseline {
 		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare | before | now / before |")
