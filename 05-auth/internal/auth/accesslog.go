@@ -14,17 +14,19 @@ import (
 
 // The access log: a line per call, with the status its caller received.
 
-func (in *Interceptors) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	start := time.Now()
-	resp, err := handler(ctx, req)
-	in.logCall(ctx, info.FullMethod, start, received(ctx, err))
+func (in *Interceptors) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+	start, returned := time.Now(), false
+	defer func() { in.logCall(ctx, info.FullMethod, start, received(ctx, err, returned)) }()
+	resp, err = handler(ctx, req)
+	returned = true
 	return resp, err
 }
 
-func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	start := time.Now()
-	err := handler(srv, ss)
-	in.logCall(ss.Context(), info.FullMethod, start, received(ss.Context(), err))
+func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+	start, returned := time.Now(), false
+	defer func() { in.logCall(ss.Context(), info.FullMethod, start, received(ss.Context(), err, returned)) }()
+	err = handler(srv, ss)
+	returned = true
 	return err
 }
 
@@ -62,8 +64,12 @@ func quiet(method string) bool {
 }
 
 // received is the status the caller of a call whose handler returned err
-// gets: what grpc-go sends, and what its metrics count.
-func received(ctx context.Context, err error) codes.Code {
+// gets: what grpc-go sends, and what its metrics count. A handler that did
+// not return panicked, and recovery, outside logging, answers Internal.
+func received(ctx context.Context, err error, returned bool) codes.Code {
+	if !returned {
+		return codes.Internal
+	}
 	if err != nil {
 		if code := status.Code(err); code != codes.Unknown {
 			return code

@@ -320,7 +320,8 @@ func TestPublicMethodsNeedNoToken(t *testing.T) {
 }
 
 // TestPanicBecomesInternal: a handler panic is Internal with a generic
-// message, the stack goes to the log, and the server goes on serving.
+// message, the stack goes to the log, the access log has the call's line,
+// and the server goes on serving.
 func TestPanicBecomesInternal(t *testing.T) {
 	s := startTLS(t)
 	alice := s.orders(s.bearer(s.keys.Token(t, "alice")))
@@ -341,6 +342,12 @@ func TestPanicBecomesInternal(t *testing.T) {
 	}
 	if !strings.Contains(s.logs.String(), "recovered from a panic") || !strings.Contains(s.logs.String(), "a bug in the store") {
 		t.Errorf("the panic was not logged:\n%s", s.logs.String())
+	}
+	for _, method := range []string{"GetOrder", "TrackOrder"} {
+		want := "msg=rpc method=/ecommerce.orders.v1.OrderManagementService/" + method + " code=Internal "
+		if !strings.Contains(s.logs.String(), want) {
+			t.Errorf("the access log lacks %q:\n%s", want, s.logs.String())
+		}
 	}
 }
 
