@@ -85,10 +85,11 @@ func bearerToken(ctx context.Context) (string, error) {
 		return "", errNoToken
 	}
 	scheme, token, ok := strings.Cut(values[0], " ")
-	if len(values) > 1 || !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+	token = strings.TrimSpace(token)
+	if len(values) > 1 || !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return "", errInvalidToken
 	}
-	return strings.TrimSpace(token), nil
+	return token, nil
 }
 
 func (in *Interceptors) checkUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
