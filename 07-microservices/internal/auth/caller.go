@@ -10,10 +10,10 @@ import (
 
 // callerNames remembers the text of recent callers' addresses. grpc-go hands
 // every call on a connection the same *net.TCPAddr, so comparing pointers
-// finds it again; formatting it took two allocations a call and a fifth of
+// finds it again; formatting it took three allocations a call and a fifth of
 // the access line's time (bench/README.md, "The middleware"). Slots go by
-// port, so a few busy connections rarely share one; when they do, they
-// take turns, and a turn costs what no cache would.
+// port, so a few busy connections rarely share one; when they do, each miss
+// formats the address again, as before, and stores it in one more allocation.
 var callerNames [64]atomic.Pointer[callerName]
 
 type callerName struct {
