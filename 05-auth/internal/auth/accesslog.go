@@ -13,7 +13,9 @@ import (
 
 // The access log: a line per call, with the status its caller received.
 
-func (in *Interceptors) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+func (in *Interceptors) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo,
+	handler grpc.UnaryHandler) (resp any, err error) {
+	// Deferred, so that a handler that panics is logged too.
 	start, returned := time.Now(), false
 	defer func() { in.logCall(ctx, info.FullMethod, start, received(ctx, err, returned)) }()
 	resp, err = handler(ctx, req)
@@ -21,7 +23,8 @@ func (in *Interceptors) logUnary(ctx context.Context, req any, info *grpc.UnaryS
 	return resp, err
 }
 
-func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo,
+	handler grpc.StreamHandler) (err error) {
 	start, returned := time.Now(), false
 	defer func() { in.logCall(ss.Context(), info.FullMethod, start, received(ss.Context(), err, returned)) }()
 	err = handler(srv, ss)
@@ -49,7 +52,7 @@ func (in *Interceptors) logCall(ctx context.Context, method string, start time.T
 		slog.String("method", method),
 		slog.String("code", code.String()),
 		slog.Duration("duration", now.Sub(start)),
-		slog.String("caller", callerOf(ctx)))
+		slog.String("caller", callerAddr(ctx)))
 	_ = h.Handle(ctx, r)
 }
 
@@ -60,7 +63,8 @@ func quiet(method string) bool {
 
 // received is the status the caller of a call whose handler returned err
 // gets: what grpc-go sends, and what its metrics count. A handler that did
-// not return panicked, and recovery, outside logging, answers Internal.
+// not return panicked, and recovery, outside logging, answers Internal (or
+// it called runtime.Goexit, a bug no interceptor can answer for).
 func received(ctx context.Context, err error, returned bool) codes.Code {
 	if !returned {
 		return codes.Internal

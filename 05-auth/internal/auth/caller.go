@@ -21,8 +21,8 @@ type callerName struct {
 	text string
 }
 
-// callerOf is the address of the call's peer, as the access log writes it.
-func callerOf(ctx context.Context) string {
+// callerAddr is the address of the call's peer, as the access log writes it.
+func callerAddr(ctx context.Context) string {
 	p, ok := peer.FromContext(ctx)
 	if !ok || p.Addr == nil {
 		return "unknown"
@@ -31,7 +31,7 @@ func callerOf(ctx context.Context) string {
 	if !ok {
 		return p.Addr.String()
 	}
-	slot := &callerNames[addr.Port%len(callerNames)]
+	slot := &callerNames[uint(addr.Port)%uint(len(callerNames))] // a port built by hand may be negative
 	if c := slot.Load(); c != nil && c.addr == addr {
 		return c.text
 	}

@@ -6,10 +6,14 @@ import (
 	"net/netip"
 	"testing"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthgrpc "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/peer"
 )
 
-func TestCallerOf(t *testing.T) {
+func TestCallerAddr(t *testing.T) {
 	from := func(addr net.Addr) context.Context {
 		return peer.NewContext(context.Background(), &peer.Peer{Addr: addr})
 	}
@@ -27,27 +31,78 @@ func TestCallerOf(t *testing.T) {
 		{"a peer with no address is unknown", peer.NewContext(context.Background(), &peer.Peer{}), "unknown"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := callerOf(tt.ctx); got != tt.want {
-				t.Errorf("callerOf = %q, want %q", got, tt.want)
+			if got := callerAddr(tt.ctx); got != tt.want {
+				t.Errorf("callerAddr = %q, want %q", got, tt.want)
 			}
 		})
 	}
 	t.Run("connections that share a slot each get their own address", func(t *testing.T) {
 		a, b := tcp("192.0.2.1:1000"), tcp("192.0.2.2:1064") // 1000 and 1064 share a slot of 64
 		for range 3 {
-			if got := callerOf(from(a)); got != "192.0.2.1:1000" {
-				t.Fatalf("callerOf(a) = %q", got)
+			if got := callerAddr(from(a)); got != "192.0.2.1:1000" {
+				t.Fatalf("callerAddr(a) = %q", got)
 			}
-			if got := callerOf(from(b)); got != "192.0.2.2:1064" {
-				t.Fatalf("callerOf(b) = %q", got)
+			if got := callerAddr(from(b)); got != "192.0.2.2:1064" {
+				t.Fatalf("callerAddr(b) = %q", got)
 			}
+		}
+	})
+	t.Run("two hosts on the same port each get their own address", func(t *testing.T) {
+		a, b := tcp("192.0.2.4:7000"), tcp("192.0.2.5:7000")
+		for range 3 {
+			if got := callerAddr(from(a)); got != "192.0.2.4:7000" {
+				t.Fatalf("callerAddr(a) = %q", got)
+			}
+			if got := callerAddr(from(b)); got != "192.0.2.5:7000" {
+				t.Fatalf("callerAddr(b) = %q", got)
+			}
+		}
+	})
+	t.Run("a port below zero, as a hand-built address may have, is no panic", func(t *testing.T) {
+		if got := callerAddr(from(&net.TCPAddr{IP: net.IPv4(192, 0, 2, 6), Port: -1})); got != "192.0.2.6:-1" {
+			t.Errorf("callerAddr = %q", got)
 		}
 	})
 	t.Run("a connection's address is formatted once, not on every call", func(t *testing.T) {
 		ctx := from(tcp("192.0.2.3:6000"))
-		callerOf(ctx)
-		if n := testing.AllocsPerRun(100, func() { callerOf(ctx) }); n != 0 {
-			t.Errorf("callerOf allocated %v times a call, want 0", n)
+		callerAddr(ctx)
+		if n := testing.AllocsPerRun(100, func() { callerAddr(ctx) }); n != 0 {
+			t.Errorf("callerAddr allocated %v times a call, want 0", n)
 		}
 	})
+}
+
+// TestCallsOnAConnectionShareItsAddress: the cache finds an address again
+// only because grpc-go hands every call on a connection the same one. If
+// grpc-go ever copied it per call, the cache would miss every time.
+func TestCallsOnAConnectionShareItsAddress(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := make(chan net.Addr, 2)
+	srv := grpc.NewServer(grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo,
+		handler grpc.UnaryHandler) (any, error) {
+		if p, ok := peer.FromContext(ctx); ok {
+			addrs <- p.Addr
+		}
+		return handler(ctx, req)
+	}))
+	healthgrpc.RegisterHealthServer(srv, health.NewServer())
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for range 2 {
+		if _, err := healthgrpc.NewHealthClient(conn).Check(t.Context(), &healthgrpc.HealthCheckRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, second := <-addrs, <-addrs
+	if first != second {
+		t.Errorf("two calls on one connection had addresses %p and %p, want the same", first, second)
+	}
 }
