@@ -11,9 +11,10 @@ import (
 // callerNames remembers the text of recent callers' addresses. grpc-go hands
 // every call on a connection the same *net.TCPAddr, so comparing pointers
 // finds it again; formatting it took three allocations a call and a fifth of
-// the access line's time (bench/README.md, "The middleware"). Slots go by
-// port, so a few busy connections rarely share one; when they do, each miss
-// formats the address again, as before, and stores it in one more allocation.
+// the access line's time (bench/README.md, "The middleware"). Slots go by a
+// hash of the port, so a few busy connections rarely share one; when they
+// do, each miss formats the address again, as before, and stores it in one
+// more allocation.
 var callerNames [64]atomic.Pointer[callerName]
 
 type callerName struct {
@@ -28,14 +29,20 @@ func callerAddr(ctx context.Context) string {
 		return "unknown"
 	}
 	addr, ok := p.Addr.(*net.TCPAddr)
-	if !ok {
+	if !ok || addr == nil {
 		return p.Addr.String()
 	}
-	slot := &callerNames[uint(addr.Port)%uint(len(callerNames))] // a port built by hand may be negative
+	slot := &callerNames[callerSlot(addr.Port)]
 	if c := slot.Load(); c != nil && c.addr == addr {
 		return c.text
 	}
 	c := &callerName{addr: addr, text: addr.String()}
 	slot.Store(c)
 	return c.text
+}
+
+// callerSlot spreads ports over the slots. Linux hands out even ephemeral
+// ports first, so the port itself, modulo 64, would leave half the slots empty.
+func callerSlot(port int) int {
+	return int(uint32(port) * 0x9E3779B1 >> 26) // Fibonacci hashing: the top 6 bits, for 64 slots
 }

@@ -29,6 +29,7 @@ func TestCallerAddr(t *testing.T) {
 			"/run/lab.sock"},
 		{"a call with no peer is unknown", context.Background(), "unknown"},
 		{"a peer with no address is unknown", peer.NewContext(context.Background(), &peer.Peer{}), "unknown"},
+		{"a nil TCP address is its String", from((*net.TCPAddr)(nil)), "<nil>"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := callerAddr(tt.ctx); got != tt.want {
@@ -37,14 +38,27 @@ func TestCallerAddr(t *testing.T) {
 		})
 	}
 	t.Run("connections that share a slot each get their own address", func(t *testing.T) {
-		a, b := tcp("192.0.2.1:1000"), tcp("192.0.2.2:1064") // 1000 and 1064 share a slot of 64
+		other := 1001
+		for callerSlot(other) != callerSlot(1000) {
+			other++
+		}
+		a, b := tcp("192.0.2.1:1000"), &net.TCPAddr{IP: net.IPv4(192, 0, 2, 2), Port: other}
 		for range 3 {
 			if got := callerAddr(from(a)); got != "192.0.2.1:1000" {
 				t.Fatalf("callerAddr(a) = %q", got)
 			}
-			if got := callerAddr(from(b)); got != "192.0.2.2:1064" {
-				t.Fatalf("callerAddr(b) = %q", got)
+			if got := callerAddr(from(b)); got != b.String() {
+				t.Fatalf("callerAddr(b) = %q, want %q", got, b.String())
 			}
+		}
+	})
+	t.Run("even ports, as Linux hands out first, fill every slot", func(t *testing.T) {
+		used := map[int]bool{}
+		for port := 32768; port < 32768+2*len(callerNames)*4; port += 2 {
+			used[callerSlot(port)] = true
+		}
+		if len(used) != len(callerNames) {
+			t.Errorf("even ports used %d of %d slots", len(used), len(callerNames))
 		}
 	})
 	t.Run("two hosts on the same port each get their own address", func(t *testing.T) {
@@ -102,6 +116,9 @@ func TestCallsOnAConnectionShareItsAddress(t *testing.T) {
 		}
 	}
 	first, second := <-addrs, <-addrs
+	if _, ok := first.(*net.TCPAddr); !ok {
+		t.Fatalf("a call's address is a %T, want *net.TCPAddr, which callerAddr caches", first)
+	}
 	if first != second {
 		t.Errorf("two calls on one connection had addresses %p and %p, want the same", first, second)
 	}

@@ -74,8 +74,9 @@ func quiet(method string) bool {
 
 // received is the status the caller of a call whose handler returned err
 // gets: what grpc-go sends, and what its metrics count. A handler that did
-// not return panicked, and recovery, outside logging, answers Internal (or
-// it called runtime.Goexit, a bug no interceptor can answer for).
+// not return panicked, and recovery, outside logging, answers Internal. (Or
+// it called runtime.Goexit: then the line says Internal, but the caller gets
+// no answer at all, a bug no interceptor can mend.)
 func received(ctx context.Context, err error, returned bool) codes.Code {
 	if !returned {
 		return codes.Internal
