@@ -33,6 +33,13 @@ func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.Stre
 	return err
 }
 
+// LogRefused writes the access line of a call that the server refused
+// before any interceptor ran, as its header-size tap does. The method is
+// the caller's text, not a registered name: it is bounded like a reason.
+func (in *Interceptors) LogRefused(ctx context.Context, method string, err error) {
+	in.logCall(ctx, truncate(method, maxReason), time.Now(), status.Code(err))
+}
+
 func (in *Interceptors) logCall(ctx context.Context, method string, start time.Time, code codes.Code) {
 	// Health checks and reflection are probes and tools, not traffic: at
 	// INFO they would bury the calls worth reading, as they would the traces.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"time"
 
 	"google.golang.org/grpc"
@@ -55,15 +56,16 @@ var KeepalivePolicy = keepalive.EnforcementPolicy{
 	PermitWithoutStream: true,
 }
 
-// limitOptions are the server options that apply the bounds above.
-func limitOptions() []grpc.ServerOption {
+// limitOptions are the server options that apply the bounds above; logged
+// writes the access line of a call refused before the interceptors.
+func limitOptions(logged func(ctx context.Context, method string, err error)) []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
 		grpc.InitialWindowSize(StreamWindow),
 		grpc.InitialConnWindowSize(ConnWindow),
 		grpc.MaxHeaderListSize(MaxHeaderListSize),
-		grpc.InTapHandle(limitCallHeaders),
+		grpc.InTapHandle(limitCallHeaders(logged)),
 		grpc.KeepaliveParams(Keepalive),
 		grpc.KeepaliveEnforcementPolicy(KeepalivePolicy),
 	}

@@ -66,7 +66,7 @@ func New(c Config) *Server {
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
-	opts := append(limitOptions(), in.ServerOptions()...)
+	opts := append(limitOptions(in.LogRefused), in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
 	if c.Creds != nil {
 		// TLS reads whole records into a buffer of its own: grpc-go's 32 KiB

@@ -65,7 +65,7 @@ func New(c Config) *Server {
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
-	opts := append(limitOptions(c.MaxConnectionAge), in.ServerOptions()...)
+	opts := append(limitOptions(c.MaxConnectionAge, in.LogRefused), in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
 	opts = append(opts, grpc.WaitForHandlers(true)) // Stop lets handlers finish: a release is not cut short
 	if c.Creds != nil {
@@ -139,6 +139,10 @@ type Shutdown struct {
 	BeforeStop func()
 }
 
+// notLogged is the probe port's refusal log: that port serves health alone,
+// which access logs leave out.
+func notLogged(context.Context, string, error) {}
+
 // Serve answers calls on lis until ctx ends, then shuts down: the services
 // turn NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
 // (a stream never finishes on its own, so waiting for one would always cost
@@ -148,7 +152,7 @@ type Shutdown struct {
 func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error {
 	defer s.stop()
 	if s.probe != nil {
-		probe := grpc.NewServer(limitOptions(0)...)
+		probe := grpc.NewServer(limitOptions(0, notLogged)...)
 		healthpb.RegisterHealthServer(probe, s.health)
 		go func() { _ = probe.Serve(s.probe) }()
 		defer probe.Stop()

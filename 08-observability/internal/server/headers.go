@@ -20,14 +20,18 @@ const headerFieldOverhead = 32
 var errHeadersTooLarge = status.Error(codes.ResourceExhausted,
 	fmt.Sprintf("request headers exceed %d KiB", MaxCallHeaderSize>>10))
 
-// limitCallHeaders refuses a call whose headers exceed MaxCallHeaderSize
-// before any interceptor or handler runs. grpc-go answers the refusal on
-// that stream alone; it runs on the connection's reader, so it only adds.
-func limitCallHeaders(ctx context.Context, info *tap.Info) (context.Context, error) {
-	if headerListSize(info) > MaxCallHeaderSize {
-		return ctx, errHeadersTooLarge
+// limitCallHeaders returns the tap that refuses a call whose headers exceed
+// MaxCallHeaderSize before any interceptor or handler runs, so it hands the
+// refusal to logged for the call's access line. grpc-go answers the refusal
+// on that stream alone; the tap runs on the connection's reader, so it only adds.
+func limitCallHeaders(logged func(ctx context.Context, method string, err error)) tap.ServerInHandle {
+	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
+		if headerListSize(info) > MaxCallHeaderSize {
+			logged(ctx, info.FullMethodName, errHeadersTooLarge)
+			return ctx, errHeadersTooLarge
+		}
+		return ctx, nil
 	}
-	return ctx, nil
 }
 
 // headerListSize sizes a call's headers as HTTP/2 does: name, value and 32

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"time"
 
 	"google.golang.org/grpc"
@@ -56,8 +57,9 @@ var KeepalivePolicy = keepalive.EnforcementPolicy{
 }
 
 // limitOptions are the server options that apply the bounds above, with
-// maxAge, if set, in place of Keepalive's MaxConnectionAge.
-func limitOptions(maxAge time.Duration) []grpc.ServerOption {
+// maxAge, if set, in place of Keepalive's MaxConnectionAge; logged writes
+// the access line of a call refused before the interceptors.
+func limitOptions(maxAge time.Duration, logged func(ctx context.Context, method string, err error)) []grpc.ServerOption {
 	ka := Keepalive
 	if maxAge > 0 {
 		ka.MaxConnectionAge = maxAge
@@ -68,7 +70,7 @@ func limitOptions(maxAge time.Duration) []grpc.ServerOption {
 		grpc.InitialWindowSize(StreamWindow),
 		grpc.InitialConnWindowSize(ConnWindow),
 		grpc.MaxHeaderListSize(MaxHeaderListSize),
-		grpc.InTapHandle(limitCallHeaders),
+		grpc.InTapHandle(limitCallHeaders(logged)),
 		grpc.KeepaliveParams(ka),
 		grpc.KeepaliveEnforcementPolicy(KeepalivePolicy),
 	}

@@ -61,6 +61,29 @@ func TestOversizedHeadersCostOnlyTheirCall(t *testing.T) {
 	if got := dials.Load(); got != 1 {
 		t.Errorf("the client dialed %d connections, want 1: the oversized header cost the connection", got)
 	}
+	line := "msg=rpc method=/ecommerce.catalog.v1.ProductCatalogService/GetProduct code=ResourceExhausted"
+	if logs := r.logs.String(); !strings.Contains(logs, line) || strings.Contains(logs, "xxxx") {
+		t.Errorf("the log has no access line %q for the refused call, or it holds the header:\n%s", line, logs)
+	}
+}
+
+// TestARefusedCallsLineIsBounded refuses a call whose path is long as well
+// as its headers: the tap logs the path the caller sent, so it must cut it.
+func TestARefusedCallsLineIsBounded(t *testing.T) {
+	r := start(t, server.Shutdown{Grace: time.Second})
+	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", strings.Repeat("x", 64<<10))
+	method := "/" + strings.Repeat("m", 10<<10)
+	err := r.conn.Invoke(ctx, method, &catalogv1.GetProductRequest{}, &catalogv1.GetProductResponse{})
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("call = %v, want ResourceExhausted", err)
+	}
+	logs := r.logs.String()
+	if !strings.Contains(logs, "code=ResourceExhausted") {
+		t.Fatalf("the log has no access line for the refused call:\n%.300s", logs)
+	}
+	if strings.Contains(logs, strings.Repeat("m", 1<<10)) {
+		t.Errorf("the access line holds the caller's 10 KiB path whole")
+	}
 }
 
 // dialCounted connects, and counts the connections the client opens. The

@@ -71,7 +71,7 @@ func New(c Config) *Server {
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
 	tel := cmp.Or(c.Telemetry, telemetry.Off())
-	opts := append(limitOptions(c.MaxConnectionAge), tel.ServerOption())
+	opts := append(limitOptions(c.MaxConnectionAge, in.LogRefused), tel.ServerOption())
 	opts = append(opts, in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
 	opts = append(opts, grpc.WaitForHandlers(true)) // Stop lets handlers finish: a release is not cut short
@@ -146,6 +146,10 @@ type Shutdown struct {
 	BeforeStop func()
 }
 
+// notLogged is the probe port's refusal log: that port serves health alone,
+// which access logs leave out.
+func notLogged(context.Context, string, error) {}
+
 // Serve answers calls on lis until ctx ends, then shuts down: the services
 // turn NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
 // (a stream never finishes on its own, so waiting for one would always cost
@@ -155,7 +159,7 @@ type Shutdown struct {
 func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error {
 	defer s.stop()
 	if s.probe != nil {
-		probe := grpc.NewServer(limitOptions(0)...)
+		probe := grpc.NewServer(limitOptions(0, notLogged)...)
 		healthpb.RegisterHealthServer(probe, s.health)
 		go func() { _ = probe.Serve(s.probe) }()
 		defer probe.Stop()
