@@ -34,9 +34,10 @@ func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.Stre
 
 // LogRefused writes the access line of a call that the server refused
 // before any interceptor ran, as its header-size tap does. The method is
-// the caller's text, not a registered name: it is bounded like a reason.
+// the caller's text, not a registered name: it is bounded like a reason,
+// and logged at INFO whatever it says, so that no path can hide a refusal.
 func (in *Interceptors) LogRefused(ctx context.Context, method string, err error) {
-	in.logCall(ctx, truncate(method, maxReason), time.Now(), status.Code(err))
+	in.accessLine(ctx, slog.LevelInfo, truncate(method, maxReason), time.Now(), status.Code(err))
 }
 
 func (in *Interceptors) logCall(ctx context.Context, method string, start time.Time, code codes.Code) {
@@ -46,6 +47,12 @@ func (in *Interceptors) logCall(ctx context.Context, method string, start time.T
 	if quiet(method) {
 		level = slog.LevelDebug
 	}
+	in.accessLine(ctx, level, method, start, code)
+}
+
+// accessLine writes a call's line at level.
+func (in *Interceptors) accessLine(ctx context.Context, level slog.Level, method string, start time.Time,
+	code codes.Code) {
 	h := in.Log.Handler()
 	if !h.Enabled(ctx, level) {
 		return

@@ -105,3 +105,20 @@ func dialCounted(t *testing.T, addr string) (*grpc.ClientConn, *atomic.Int32) {
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn, dials
 }
+
+// TestARefusalOnAHealthPathIsLoggedAllTheSame sends oversized headers to a
+// path that looks like health's, whose calls are logged at DEBUG: the path
+// is the caller's to write, so it must not hide the refusal.
+func TestARefusalOnAHealthPathIsLoggedAllTheSame(t *testing.T) {
+	r := start(t, server.Shutdown{Grace: time.Second})
+	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", strings.Repeat("x", 64<<10))
+	err := r.conn.Invoke(ctx, "/grpc.health.v1.Health/Evade", &catalogv1.GetProductRequest{},
+		&catalogv1.GetProductResponse{})
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("call = %v, want ResourceExhausted", err)
+	}
+	line := "level=INFO msg=rpc method=/grpc.health.v1.Health/Evade code=ResourceExhausted"
+	if logs := r.logs.String(); !strings.Contains(logs, line) {
+		t.Errorf("the log has no line %q:\n%.300s", line, logs)
+	}
+}

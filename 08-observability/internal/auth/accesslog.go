@@ -35,9 +35,10 @@ func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.Stre
 
 // LogRefused writes the access line of a call that the server refused
 // before any interceptor ran, as its header-size tap does. The method is
-// the caller's text, not a registered name: it is bounded like a reason.
+// the caller's text, not a registered name: it is bounded like a reason,
+// and logged at INFO whatever it says, so that no path can hide a refusal.
 func (in *Interceptors) LogRefused(ctx context.Context, method string, err error) {
-	in.logCall(ctx, truncate(method, maxReason), time.Now(), status.Code(err))
+	in.accessLine(ctx, slog.LevelInfo, truncate(method, maxReason), time.Now(), status.Code(err))
 }
 
 func (in *Interceptors) logCall(ctx context.Context, method string, start time.Time, code codes.Code) {
@@ -47,6 +48,12 @@ func (in *Interceptors) logCall(ctx context.Context, method string, start time.T
 	if quiet(method) {
 		level = slog.LevelDebug
 	}
+	in.accessLine(ctx, level, method, start, code)
+}
+
+// accessLine writes a call's line at level.
+func (in *Interceptors) accessLine(ctx context.Context, level slog.Level, method string, start time.Time,
+	code codes.Code) {
 	h := in.Log.Handler()
 	if !h.Enabled(ctx, level) {
 		return
@@ -68,8 +75,9 @@ func (in *Interceptors) logCall(ctx context.Context, method string, start time.T
 	if fwd := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(fwd) > 0 {
 		// The gateway appends the address it saw; what comes before it is
 		// the client's to write.
-		addrs := strings.Split(fwd[len(fwd)-1], ",")
-		r.AddAttrs(slog.String("forwarded_for", truncate(strings.TrimSpace(addrs[len(addrs)-1]), 64)))
+		last := fwd[len(fwd)-1]
+		last = last[strings.LastIndexByte(last, ',')+1:] // not Split: a refused call's header may be 256 KiB
+		r.AddAttrs(slog.String("forwarded_for", truncate(strings.TrimSpace(last), 64)))
 	}
 	_ = h.Handle(ctx, r)
 }
