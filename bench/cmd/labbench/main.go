@@ -85,9 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stepDone := func(number string) {
 		speeds := describeStepSpeed(speed.endStep(number))
 		if pct, ok := steal.endStep(number); ok {
-			progress("step %s: steal %.1f%% of the CPU time%s%s", number, pct, notQuiet(pct), speeds)
+			progress("step %s: steal %.1f%% of the CPU time%s; %s", number, pct, notQuiet(pct), speeds)
 		} else {
-			progress("step %s%s", number, speeds)
+			progress("step %s: %s", number, speeds)
 		}
 	}
 	if wanted("1") {

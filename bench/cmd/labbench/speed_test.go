@@ -11,12 +11,12 @@ func TestARunIsCalledNotQuietWhenTheMachineChangedSpeed(t *testing.T) {
 		r    speedRange
 		want string
 	}{
-		{"a steady run", speedRange{0.97, 1.04}, "; speed 0.97-1.04x its first reading"},
-		{"at the limit", speedRange{0.85, 1}, "; speed 0.85-1.00x its first reading"},
+		{"a steady run", speedRange{0.97, 1.04}, "; speed 0.97-1.04x the run's first reading"},
+		{"at the limits", speedRange{0.85, 1.18}, "; speed 0.85-1.18x the run's first reading"},
 		{"a slower step", speedRange{0.48, 1},
-			"; speed 0.48-1.00x its first reading, 0.48x in step 11: not a quiet machine"},
+			"; speed 0.48-1.00x the run's first reading, 0.48x in step 11: not a quiet machine"},
 		{"a slow start, then fast", speedRange{1, 1.6},
-			"; speed 1.00-1.60x its first reading, 1.60x in step 2: not a quiet machine"},
+			"; speed 1.00-1.60x the run's first reading, 1.60x in step 2 (or that first reading was slow): not a quiet machine"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := describeSpeed(tc.r, "11", "2"); got != tc.want {
@@ -34,7 +34,8 @@ func TestTheMeterKeepsTheSlowestAndFastestStep(t *testing.T) {
 		m.startStep()
 		m.endStep(step)
 	}
-	want := "; speed 0.50-1.25x its first reading, 0.50x in step 3, 1.25x in step 4: not a quiet machine"
+	want := "; speed 0.50-1.25x the run's first reading, 0.50x in step 3, 1.25x in step 4 (or that first reading was slow)" +
+		": not a quiet machine"
 	if got := m.summary(); got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
@@ -43,5 +44,15 @@ func TestTheMeterKeepsTheSlowestAndFastestStep(t *testing.T) {
 func TestTheWorkTakesTime(t *testing.T) {
 	if d := workTime(); d <= 0 {
 		t.Errorf("workTime = %v, want more than nothing", d)
+	}
+}
+
+func TestAReadingIsJudgedAsItIsPrinted(t *testing.T) {
+	// 1000/1178 is 0.8489: printed 0.85, so judged at 0.85, which is quiet.
+	readings := []time.Duration{1000, 1000, 1178}
+	m := newSpeedMeter(func() time.Duration { d := readings[0]; readings = readings[1:]; return d })
+	m.startStep()
+	if got, want := describeStepSpeed(m.endStep("2")), "speed 0.85-1.00x the run's first reading"; got != want {
+		t.Errorf("describeStepSpeed = %q, want %q", got, want)
 	}
 }
