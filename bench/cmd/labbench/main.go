@@ -80,20 +80,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// A virtual machine whose hypervisor steals CPU time is not quiet: the
 	// report says how much was stolen, and each step's progress line too.
-	// Nor is a host that slows it down without stealing (speed.go).
-	steal, speed := newStealMeter(), newSpeedMeter(workTime)
+	steal := newStealMeter()
 	stepDone := func(number string) {
-		speeds := describeStepSpeed(speed.endStep(number))
 		if pct, ok := steal.endStep(number); ok {
-			progress("step %s: steal %.1f%% of the CPU time%s; %s", number, pct, notQuiet(pct), speeds)
-		} else {
-			progress("step %s: %s", number, speeds)
+			progress("step %s: steal %.1f%% of the CPU time%s", number, pct, notQuiet(pct))
 		}
 	}
 	if wanted("1") {
 		progress("1/13 encoding benchmarks")
 		steal.startStep()
-		speed.startStep()
 		if err := measureEncoding(ctx, root, rep); err != nil {
 			return fmt.Errorf("encoding: %w", err)
 		}
@@ -132,14 +127,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		progress("%s", step.what)
 		steal.startStep()
-		speed.startStep()
 		if err := step.run(); err != nil {
 			_, what, _ := strings.Cut(step.what, " ")
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		stepDone(number)
 	}
-	rep.print(stdout, machine()+steal.summary()+speed.summary())
+	rep.print(stdout, machine()+steal.summary())
 	return nil
 }
 
