@@ -63,7 +63,8 @@ func TestOversizedHeadersCostOnlyTheirCall(t *testing.T) {
 	}
 	line := "msg=rpc method=/ecommerce.catalog.v1.ProductCatalogService/GetProduct code=ResourceExhausted"
 	if logs := r.logs.String(); !strings.Contains(logs, line) || strings.Contains(logs, "xxxx") {
-		t.Errorf("the log has no access line %q for the refused call, or it holds the header:\n%s", line, logs)
+		t.Errorf("the log has no access line %q for the refused call, or it holds the header:\n%.300s",
+			line, logs)
 	}
 }
 

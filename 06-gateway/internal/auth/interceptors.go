@@ -154,8 +154,8 @@ func (in *Interceptors) recoverInto(err *error, method string) {
 	}
 }
 
-// maxReason bounds the reason a refused token is logged with: parts of it
-// come from the token, which the caller wrote.
+// maxReason bounds the reason a refused token is logged with, and the path
+// of a call refused for its headers: the caller wrote both.
 const maxReason = 200
 
 // truncate cuts s to at most n bytes, on a rune boundary.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -11,10 +12,12 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/server"
+	"github.com/learn-grpc/learn-grpc/07-microservices/internal/testutil"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/07-microservices/gen/ecommerce/catalog/v1"
 )
@@ -63,7 +66,8 @@ func TestOversizedHeadersCostOnlyTheirCall(t *testing.T) {
 	}
 	line := "msg=rpc method=/ecommerce.catalog.v1.ProductCatalogService/GetProduct code=ResourceExhausted"
 	if logs := r.logs.String(); !strings.Contains(logs, line) || strings.Contains(logs, "xxxx") {
-		t.Errorf("the log has no access line %q for the refused call, or it holds the header:\n%s", line, logs)
+		t.Errorf("the log has no access line %q for the refused call, or it holds the header:\n%.300s",
+			line, logs)
 	}
 }
 
@@ -121,4 +125,37 @@ func TestARefusalOnAHealthPathIsLoggedAllTheSame(t *testing.T) {
 	if logs := r.logs.String(); !strings.Contains(logs, line) {
 		t.Errorf("the log has no line %q:\n%.300s", line, logs)
 	}
+}
+
+// TestARefusalOnTheProbePortIsLogged sends oversized headers to the plaintext
+// health port, which runs no interceptors: its refusal is logged all the same.
+func TestARefusalOnTheProbePortIsLogged(t *testing.T) {
+	logs := &testutil.LockedBuffer{}
+	srv := newServer(t, nil, slog.New(slog.NewTextHandler(logs, nil)))
+	lis, probe := listen(t), listen(t)
+	srv.ProbeOn(probe)
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, lis, server.Shutdown{Grace: time.Second}) }()
+	t.Cleanup(func() { cancel(); <-served })
+
+	conn, _ := dialCounted(t, probe.Addr().String())
+	big := metadata.AppendToOutgoingContext(t.Context(), "authorization", strings.Repeat("x", 64<<10))
+	_, err := healthpb.NewHealthClient(conn).Check(big, &healthpb.HealthCheckRequest{})
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("Check with a 64 KiB header on the probe port = %v, want ResourceExhausted", err)
+	}
+	line := "level=INFO msg=rpc method=/grpc.health.v1.Health/Check code=ResourceExhausted"
+	if got := logs.String(); !strings.Contains(got, line) {
+		t.Errorf("the log has no line %q:\n%.300s", line, got)
+	}
+}
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lis
 }

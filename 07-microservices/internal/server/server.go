@@ -32,6 +32,8 @@ type Server struct {
 	stopCtx context.Context // cancelled when shutdown ends the open streams
 	stop    context.CancelFunc
 	probe   net.Listener // serves health alone, in plaintext, if set
+	// refused logs a call refused before the interceptors, on either port.
+	refused func(ctx context.Context, method string, err error)
 }
 
 var _ grpc.ServiceRegistrar = (*Server)(nil)
@@ -63,9 +65,10 @@ func New(c Config) *Server {
 	s := &Server{health: health.NewServer(), log: c.Log}
 	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
+	s.refused = in.LogRefused // the probe port's refusals too: no path may hide one
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
-	opts := append(limitOptions(c.MaxConnectionAge, in.LogRefused), in.ServerOptions()...)
+	opts := append(limitOptions(c.MaxConnectionAge, s.refused), in.ServerOptions()...)
 	opts = append(opts, grpc.ChainStreamInterceptor(s.endStreamsOnStop))
 	opts = append(opts, grpc.WaitForHandlers(true)) // Stop lets handlers finish: a release is not cut short
 	if c.Creds != nil {
@@ -139,10 +142,6 @@ type Shutdown struct {
 	BeforeStop func()
 }
 
-// notLogged is the probe port's refusal log: that port serves health alone,
-// which access logs leave out.
-func notLogged(context.Context, string, error) {}
-
 // Serve answers calls on lis until ctx ends, then shuts down: the services
 // turn NOT_SERVING, the drain delay passes, open streams end with ShuttingDown
 // (a stream never finishes on its own, so waiting for one would always cost
@@ -152,7 +151,7 @@ func notLogged(context.Context, string, error) {}
 func (s *Server) Serve(ctx context.Context, lis net.Listener, sd Shutdown) error {
 	defer s.stop()
 	if s.probe != nil {
-		probe := grpc.NewServer(limitOptions(0, notLogged)...)
+		probe := grpc.NewServer(limitOptions(0, s.refused)...)
 		healthpb.RegisterHealthServer(probe, s.health)
 		go func() { _ = probe.Serve(s.probe) }()
 		defer probe.Stop()
