@@ -36,7 +36,7 @@ func (in *Interceptors) logStream(srv any, ss grpc.ServerStream, info *grpc.Stre
 // LogRefused writes the access line of a call that the server refused
 // before any interceptor ran, as its header-size tap does. The method is
 // the caller's text, not a registered name: it is bounded like a reason,
-// and logged at INFO whatever it says, so that no path can hide a refusal.
+// and logged at INFO whatever it says, so that no path hides the refusal.
 func (in *Interceptors) LogRefused(ctx context.Context, method string, err error) {
 	in.accessLine(ctx, slog.LevelInfo, truncate(method, maxReason), time.Now(), status.Code(err))
 }

@@ -24,8 +24,8 @@ var errHeadersTooLarge = status.Error(codes.ResourceExhausted,
 // MaxCallHeaderSize before any interceptor or handler runs, so it hands the
 // refusal to logged for the call's access line. grpc-go answers the refusal
 // on that stream alone; the tap runs on the connection's reader, so it only adds.
-// It runs with that connection's lock held: the line goes to a buffer, and a
-// write that the buffer's filling forces stalls that connection alone.
+// It runs with that connection's lock held. The line goes to a buffer; but
+// a log write that blocks stalls every logging goroutine, this reader too.
 func limitCallHeaders(logged func(ctx context.Context, method string, err error)) tap.ServerInHandle {
 	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
 		if headerListSize(info) > MaxCallHeaderSize {

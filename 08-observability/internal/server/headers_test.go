@@ -132,7 +132,14 @@ func TestARefusalOnAHealthPathIsLoggedAllTheSame(t *testing.T) {
 func TestARefusalOnTheProbePortIsLogged(t *testing.T) {
 	logs := &testutil.LockedBuffer{}
 	srv := newServer(t, nil, slog.New(slog.NewTextHandler(logs, nil)))
-	lis, probe := listen(t), listen(t)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.ProbeOn(probe)
 	ctx, cancel := context.WithCancel(t.Context())
 	served := make(chan error, 1)
@@ -141,7 +148,7 @@ func TestARefusalOnTheProbePortIsLogged(t *testing.T) {
 
 	conn, _ := dialCounted(t, probe.Addr().String())
 	big := metadata.AppendToOutgoingContext(t.Context(), "authorization", strings.Repeat("x", 64<<10))
-	_, err := healthpb.NewHealthClient(conn).Check(big, &healthpb.HealthCheckRequest{})
+	_, err = healthpb.NewHealthClient(conn).Check(big, &healthpb.HealthCheckRequest{})
 	if status.Code(err) != codes.ResourceExhausted {
 		t.Fatalf("Check with a 64 KiB header on the probe port = %v, want ResourceExhausted", err)
 	}
@@ -149,13 +156,4 @@ func TestARefusalOnTheProbePortIsLogged(t *testing.T) {
 	if got := logs.String(); !strings.Contains(got, line) {
 		t.Errorf("the log has no line %q:\n%.300s", line, got)
 	}
-}
-
-func listen(t *testing.T) net.Listener {
-	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lis
 }

@@ -70,7 +70,7 @@ func New(c Config) *Server {
 	s := &Server{health: health.NewServer(), log: c.Log}
 	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	in := &auth.Interceptors{Verifier: c.Verifier, Policy: auth.Policy, Log: c.Log}
-	s.refused = in.LogRefused // the probe port's refusals too: no path may hide one
+	s.refused = in.LogRefused // for the tap of both ports
 	// Ending streams at shutdown sits inside the auth chain, so that the
 	// logging interceptor sees the status the caller gets.
 	tel := cmp.Or(c.Telemetry, telemetry.Off())
