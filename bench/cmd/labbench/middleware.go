@@ -21,7 +21,9 @@ const middlewareRounds = 3
 // chain, middlewareRounds times in turn at each concurrency, and keeps the
 // round of the median ratio. The bare server runs the transport settings
 // stage 05's server adopts (knobs.Chosen), so that what differs is the
-// chain, the limits and the handler's check of the id. With baseline, a lab
+// chain, the limits and the handler's check of the id. A twin of the bare
+// server, measured last in each round, is the control: its ratio to the
+// first is what the step reads where nothing differs. With baseline, a lab
 // checkout of another commit, its stage 05 is measured in the same rounds.
 func measureMiddleware(ctx context.Context, baseline string, l *lab, window time.Duration, rep *report) error {
 	control, err := l.freshBare("bare-chosen.log", knobs.Chosen.Args()...)
@@ -29,11 +31,21 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 		return err
 	}
 	defer stopProcess(control)
+	twinProc, err := l.freshBare("bare-twin.log", knobs.Chosen.Args()...)
+	if err != nil {
+		return err
+	}
+	defer stopProcess(twinProc)
 	bareConn, err := grpcConn(l, control.addr)
 	if err != nil {
 		return err
 	}
 	defer bareConn.Close()
+	twinConn, err := grpcConn(l, twinProc.addr)
+	if err != nil {
+		return err
+	}
+	defer twinConn.Close()
 	labConn, err := grpcConn(l, l.stage05.addr)
 	if err != nil {
 		return err
@@ -41,6 +53,7 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 	defer labConn.Close()
 	bare := getProduct(catalogv1.NewProductCatalogServiceClient(bareConn), l.token)
 	full := getProduct(catalogv1.NewProductCatalogServiceClient(labConn), l.token)
+	twin := getProduct(catalogv1.NewProductCatalogServiceClient(twinConn), l.token)
 	var before func(context.Context) error
 	var beforeProc *process
 	if baseline != "" {
@@ -63,16 +76,21 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 	}
 	for _, c := range []int{1, 16} {
 		var rows, beforeRows []protocolRow
+		var twins []float64
 		cpu := middlewareCPU{conc: c}
 		for range middlewareRounds {
 			b := counted(control, func() loadResult { return load(ctx, c, window, bare) })
 			f := counted(l.stage05, func() loadResult { return load(ctx, c, window, full) })
-			if b.errors > 0 || f.errors > 0 {
-				return fmt.Errorf("calls failed at concurrency %d: bare %d, stage 05 %d", c, b.errors, f.errors)
+			t := counted(twinProc, func() loadResult { return load(ctx, c, window, twin) })
+			if b.errors > 0 || f.errors > 0 || t.errors > 0 {
+				return fmt.Errorf("calls failed at concurrency %d: bare %d, stage 05 %d, twin %d",
+					c, b.errors, f.errors, t.errors)
 			}
 			cpu.bare.add(b)
 			cpu.lab.add(f)
+			cpu.twin.add(t)
 			rows = append(rows, protocolRow{conc: c, grpc: b.loadResult, rest: f.loadResult})
+			twins = append(twins, t.rps/b.rps)
 			if before != nil {
 				old := counted(beforeProc, func() loadResult { return load(ctx, c, window, before) })
 				if old.errors > 0 {
@@ -83,6 +101,7 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 			}
 		}
 		rep.middleware = append(rep.middleware, medianRound(rows))
+		rep.middlewareTwin = append(rep.middlewareTwin, median(twins))
 		rep.middlewareCPU = append(rep.middlewareCPU, cpu)
 		if before != nil {
 			rep.middlewareBefore = append(rep.middlewareBefore, medianRound(beforeRows))
@@ -94,8 +113,8 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 // middlewareCPU is the CPU time each server of step 6 spent, over all the
 // rounds at one concurrency: steadier than throughput on a shared machine.
 type middlewareCPU struct {
-	conc              int
-	bare, lab, before cpuTally
+	conc                    int
+	bare, lab, twin, before cpuTally
 }
 
 // cpuTally sums a server's CPU time and the calls it served.

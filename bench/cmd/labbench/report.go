@@ -55,6 +55,7 @@ type report struct {
 	middleware       []protocolRow
 	middlewareBefore []protocolRow // grpc: stage 05 of the baseline, rest: this one
 	middlewareCPU    []middlewareCPU
+	middlewareTwin   []float64 // the bare server's twin against it, by concurrency
 	memory           memoryRow
 	fanOut           benchLine
 	hostile          hostileRow
@@ -162,8 +163,14 @@ func (r *report) printStreamVsUnary(w io.Writer) {
 func (r *report) printMiddleware(w io.Writer) {
 	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit),\n"+
 		"   both with stage 05's transport settings (static windows, no read buffer, stream workers);\n"+
-		"   the median of three rounds, each measuring both in turn",
+		"   the median of three rounds, each measuring bare, stage 05 and a twin of bare in turn",
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
+	if len(r.middlewareTwin) == 2 {
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "   The control, a twin of the bare server measured last in each round, did %.2fx the bare server's\n"+
+			"   requests with one caller and %.2fx with 16 (medians of the rounds): what the step reads where nothing differs\n",
+			r.middlewareTwin[0], r.middlewareTwin[1])
+	}
 	if len(r.middlewareBefore) > 0 {
 		comparison(w, "   The same GetProduct on stage 05 of the baseline (-baseline) against this one, in the same rounds",
 			"before", "now", "now / before", r.middlewareBefore, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
@@ -182,15 +189,16 @@ func (r *report) printMiddlewareCPU(w io.Writer) {
 	fmt.Fprintln(w, "   The servers' CPU time per call over all three rounds (Linux's /proc/PID/stat, the warm-ups included)")
 	fmt.Fprintln(w)
 	if baseline {
-		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare | before | now / before |")
-		fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|")
+		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare | control / bare | before | now / before |")
+		fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|")
 	} else {
-		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare |")
-		fmt.Fprintln(w, "|---:|---:|---:|---:|")
+		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare | control / bare |")
+		fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
 	}
 	for _, c := range r.middlewareCPU {
-		bare, lab := c.bare.perCall(), c.lab.perCall()
-		fmt.Fprintf(w, "| %d | %s | %s | %.2fx |", c.conc, us(bare), us(lab), float64(lab)/float64(bare))
+		bare, lab, twin := c.bare.perCall(), c.lab.perCall(), c.twin.perCall()
+		fmt.Fprintf(w, "| %d | %s | %s | %.2fx | %.2fx |", c.conc, us(bare), us(lab), float64(lab)/float64(bare),
+			float64(twin)/float64(bare))
 		if before := c.before.perCall(); baseline && before > 0 {
 			fmt.Fprintf(w, " %s | %.2fx |", us(before), float64(lab)/float64(before))
 		} else if baseline {
@@ -240,15 +248,32 @@ func (r *report) printTracing(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "11. The cost of tracing: CreateOrder through stage 08's gateway (REST, HTTP/1.1), untraced against\n"+
 		"    every request traced, and against one trace in ten (parentbased_traceidratio 0.1), exported over\n"+
-		"    OTLP/HTTP to a local collector that discards them; medians of rounds in which the modes take turns")
+		"    OTLP/HTTP to a local collector that discards them; and a control, a second untraced copy, whose\n"+
+		"    ratio is the run's own noise; medians of rounds in which the modes take turns")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| callers | off req/s | traced req/s | sampled req/s | traced / off | sampled / off "+
+	fmt.Fprintln(w, "| callers | off req/s | traced req/s | sampled req/s | traced / off | sampled / off | control / off "+
 		"| off p99 | traced p99 | sampled p99 | services' CPU per order, off / traced / sampled |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, row := range t.rows {
-		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.0f | %.2fx | %.2fx | %s | %s | %s | %s / %s / %s |\n", row.conc,
-			row.runs[0].rps, row.runs[1].rps, row.runs[2].rps, row.ratios[1], row.ratios[2],
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.0f | %.2fx | %.2fx | %.2fx | %s | %s | %s | %s / %s / %s |\n", row.conc,
+			row.runs[0].rps, row.runs[1].rps, row.runs[2].rps, row.ratios[1], row.ratios[2], row.ratios[3],
 			ms(row.runs[0].p99), ms(row.runs[1].p99), ms(row.runs[2].p99), ms(row.cpu[0]), ms(row.cpu[1]), ms(row.cpu[2]))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "    Each service's CPU per order, off / traced / sampled (the catalog replicas share the orders):")
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "| callers | gateway | orders |")
+	for i := range len(t.rows[0].services[0]) - 2 {
+		fmt.Fprintf(w, " catalog %d |", i+1)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "|---:"+strings.Repeat("|---:", len(t.rows[0].services[0]))+"|")
+	for _, row := range t.rows {
+		fmt.Fprintf(w, "| %d |", row.conc)
+		for s := range row.services[0] {
+			fmt.Fprintf(w, " %s / %s / %s |", us(row.services[0][s]), us(row.services[1][s]), us(row.services[2][s]))
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "    The collector received %d exports. Per CreateOrder over gRPC, orders and a catalog in one process\n", t.exports)

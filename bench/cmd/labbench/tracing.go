@@ -11,15 +11,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 )
 
-// tracingModes are step 11's three runs of stage 08, by the environment
-// that sets each up: untraced; every request traced; and the production
-// default the stage teaches, a parent-based ratio of one trace in ten.
+// tracingModes are step 11's runs of stage 08, by the environment that
+// sets each up: untraced; every request traced; the production default the
+// stage teaches, a parent-based ratio of one trace in ten; and a control,
+// untraced like the first, whose ratio to it is the run's own noise.
 var tracingModes = []struct {
 	name string
 	env  []string
@@ -27,6 +27,7 @@ var tracingModes = []struct {
 	{"off", nil},
 	{"traced", []string{"OTEL_TRACES_SAMPLER=always_on"}},
 	{"sampled", []string{"OTEL_TRACES_SAMPLER=parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG=0.1"}},
+	{"control", nil},
 }
 
 // tracingRounds is how many times each mode is measured at each
@@ -44,12 +45,14 @@ type tracingResult struct {
 
 // tracingRow is one concurrency: each mode's median run, the median of
 // each mode's ratio to the untraced run of its round, and the CPU time
-// that the services (catalogs, orders, gateway) spent per order.
+// that the services spent per order, in all and each apart.
 type tracingRow struct {
 	conc   int
 	runs   []loadResult // by mode
 	ratios []float64    // by mode, to off
 	cpu    []time.Duration
+	// each service's CPU time per order (gateway, orders, then each catalog), by mode
+	services [][]time.Duration
 }
 
 // otlpSink is a collector that accepts every OTLP/HTTP export and keeps
@@ -128,7 +131,8 @@ func measureTracing(ctx context.Context, root string, l *lab, window time.Durati
 func measureModes(ctx context.Context, tops []*topology, conc int, window time.Duration) (tracingRow, error) {
 	n := len(tops)
 	runs := make([][]loadResult, n)
-	cpus := make([][]time.Duration, n)
+	cpus := make([][]time.Duration, n)       // by mode, round: all the services
+	services := make([][][]time.Duration, n) // by mode, service, round
 	ratios := make([][]float64, n)
 	for round := range tracingRounds {
 		got := make([]loadResult, n)
@@ -136,15 +140,22 @@ func measureModes(ctx context.Context, tops []*topology, conc int, window time.D
 			m := (round + i) % n
 			call, stop := orderREST(tops[m], conc)
 			var calls atomic.Int64
-			before := tops[m].cpu()
+			before := tops[m].cpus()
 			got[m] = load(ctx, conc, window, func(ctx context.Context) error { calls.Add(1); return call(ctx) })
-			spent := tops[m].cpu() - before
+			after := tops[m].cpus()
 			stop()
 			if got[m].errors > 0 {
 				return tracingRow{}, fmt.Errorf("%d orders failed with tracing %s at concurrency %d",
 					got[m].errors, tracingModes[m].name, conc)
 			}
-			cpus[m] = append(cpus[m], spent/time.Duration(max(calls.Load(), 1)))
+			orders := time.Duration(max(calls.Load(), 1))
+			if services[m] == nil {
+				services[m] = make([][]time.Duration, len(after))
+			}
+			for s := range after {
+				services[m][s] = append(services[m][s], (after[s]-before[s])/orders)
+			}
+			cpus[m] = append(cpus[m], (sum(after)-sum(before))/orders)
 		}
 		for m := range n {
 			runs[m] = append(runs[m], got[m])
@@ -157,8 +168,21 @@ func measureModes(ctx context.Context, tops []*topology, conc int, window time.D
 		row.runs = append(row.runs, runs[m][len(runs[m])/2])
 		row.ratios = append(row.ratios, median(ratios[m]))
 		row.cpu = append(row.cpu, median(cpus[m]))
+		var each []time.Duration
+		for _, rounds := range services[m] {
+			each = append(each, median(rounds))
+		}
+		row.services = append(row.services, each)
 	}
 	return row, nil
+}
+
+func sum[T int64 | float64 | time.Duration](xs []T) T {
+	var total T
+	for _, x := range xs {
+		total += x
+	}
+	return total
 }
 
 func median[T int64 | float64 | time.Duration](xs []T) T {
@@ -167,33 +191,16 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 	return s[len(s)/2]
 }
 
-// cpu is the CPU time, user and system, that t's processes have used.
-func (t *topology) cpu() time.Duration {
-	var total time.Duration
+// cpus is the CPU time, user and system, that each of t's processes has
+// used: the gateway, orders, then each catalog.
+func (t *topology) cpus() []time.Duration {
+	var used []time.Duration
 	for _, p := range append([]*process{t.gateway, t.orders}, t.catalogs...) {
 		if p != nil {
-			total += processCPU(p.cmd.Process.Pid)
+			used = append(used, cpuTime(p.cmd.Process.Pid))
 		}
 	}
-	return total
-}
-
-// processCPU reads utime and stime from /proc/PID/stat, in clock ticks of
-// 10 ms (USER_HZ is 100 on Linux); 0 where there is no /proc.
-func processCPU(pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The command name, in parentheses, may hold spaces: count from after it.
-	_, rest, _ := strings.Cut(string(data), ") ")
-	fields := strings.Fields(rest)
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return used
 }
 
 // orderREST places an order through t's gateway, over HTTP/1.1 with a
