@@ -26,17 +26,17 @@ const middlewareRounds = 3
 // first is what the step reads where nothing differs. With baseline, a lab
 // checkout of another commit, its stage 05 is measured in the same rounds.
 func measureMiddleware(ctx context.Context, baseline string, l *lab, window time.Duration, rep *report) error {
-	control, err := l.freshBare("bare-chosen.log", knobs.Chosen.Args()...)
+	bareProc, err := l.freshBare("bare-chosen.log", knobs.Chosen.Args()...)
 	if err != nil {
 		return err
 	}
-	defer stopProcess(control)
+	defer stopProcess(bareProc)
 	twinProc, err := l.freshBare("bare-twin.log", knobs.Chosen.Args()...)
 	if err != nil {
 		return err
 	}
 	defer stopProcess(twinProc)
-	bareConn, err := grpcConn(l, control.addr)
+	bareConn, err := grpcConn(l, bareProc.addr)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 		var twins []float64
 		cpu := middlewareCPU{conc: c}
 		for range middlewareRounds {
-			b := counted(control, func() loadResult { return load(ctx, c, window, bare) })
+			b := counted(bareProc, func() loadResult { return load(ctx, c, window, bare) })
 			f := counted(l.stage05, func() loadResult { return load(ctx, c, window, full) })
 			t := counted(twinProc, func() loadResult { return load(ctx, c, window, twin) })
 			if b.errors > 0 || f.errors > 0 || t.errors > 0 {

@@ -72,8 +72,8 @@ func otlpSink() (addr string, exports *atomic.Int64, stop func(), err error) {
 	return lis.Addr().String(), exports, func() { _ = srv.Close() }, nil
 }
 
-// measureTracing runs stage 08 three times side by side, one topology a
-// mode, the traced ones exporting over OTLP, and places orders through the
+// measureTracing runs a topology of stage 08 for each mode, side by side,
+// the traced ones exporting over OTLP, and places orders through the
 // gateway of each in turn.
 func measureTracing(ctx context.Context, root string, l *lab, window time.Duration, rep *report) error {
 	sink, exports, stopSink, err := otlpSink()
