@@ -22,7 +22,7 @@ const middlewareRounds = 3
 // round of the median ratio. The bare server runs the transport settings
 // stage 05's server adopts (knobs.Chosen), so that what differs is the
 // chain, the limits and the handler's check of the id. A twin of the bare
-// server, measured last in each round, is the control: its ratio to the
+// server, measured after stage 05 in each round, is the control: its ratio to the
 // first is what the step reads where nothing differs. With baseline, a lab
 // checkout of another commit, its stage 05 is measured in the same rounds.
 func measureMiddleware(ctx context.Context, baseline string, l *lab, window time.Duration, rep *report) error {

@@ -167,7 +167,7 @@ func (r *report) printMiddleware(w io.Writer) {
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
 	if len(r.middlewareTwin) == 2 {
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "   The control, a twin of the bare server measured last in each round, did %.2fx the bare server's\n"+
+		fmt.Fprintf(w, "   The control, a twin of the bare server measured after stage 05, did %.2fx the bare server's\n"+
 			"   requests with one caller and %.2fx with 16 (medians of the rounds): what the step reads where nothing differs\n",
 			r.middlewareTwin[0], r.middlewareTwin[1])
 	}

@@ -32,8 +32,9 @@ var tracingModes = []struct {
 
 // tracingRounds is how many times each mode is measured at each
 // concurrency, the modes taking turns, so that a burst of load from
-// elsewhere falls on all of them alike; the table shows medians.
-const tracingRounds = 3
+// elsewhere falls on all of them alike; the table shows medians. One round
+// a mode puts each mode once in each place of the order.
+var tracingRounds = len(tracingModes)
 
 // tracingResult is step 11: CreateOrder through the gateway, traced and not.
 type tracingResult struct {

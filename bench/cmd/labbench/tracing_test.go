@@ -7,16 +7,16 @@ import (
 )
 
 func TestStepElevenMeasuresEachServiceAndTheControl(t *testing.T) {
-	ms := func(n int) time.Duration { return time.Duration(n) * time.Microsecond }
+	micro := func(n int) time.Duration { return time.Duration(n) * time.Microsecond }
 	row := tracingRow{conc: 16,
 		runs:   []loadResult{{rps: 1000}, {rps: 900}, {rps: 990}, {rps: 980}},
 		ratios: []float64{1, 0.9, 0.99, 0.98},
-		cpu:    []time.Duration{ms(1000), ms(1100), ms(1010), ms(1005)},
+		cpu:    []time.Duration{micro(1000), micro(1100), micro(1010), micro(1005)},
 		services: [][]time.Duration{
-			{ms(300), ms(400), ms(150), ms(150)},
-			{ms(340), ms(440), ms(160), ms(160)},
-			{ms(305), ms(405), ms(150), ms(150)},
-			{ms(300), ms(400), ms(150), ms(155)},
+			{micro(300), micro(400), micro(150), micro(150)},
+			{micro(340), micro(440), micro(160), micro(160)},
+			{micro(305), micro(405), micro(150), micro(150)},
+			{micro(300), micro(400), micro(150), micro(155)},
 		}}
 	var out strings.Builder
 	r := &report{tracing: tracingResult{rows: []tracingRow{row}}}
@@ -24,7 +24,9 @@ func TestStepElevenMeasuresEachServiceAndTheControl(t *testing.T) {
 	for _, want := range []string{
 		"| 16 | 1000 | 900 | 990 | 0.90x | 0.99x | 0.98x |",
 		"| callers | gateway | orders | catalog 1 | catalog 2 |\n|---:|---:|---:|---:|---:|\n",
-		"| 16 | 300.0 µs / 340.0 µs / 305.0 µs | 400.0 µs / 440.0 µs / 405.0 µs | 150.0 µs / 160.0 µs / 150.0 µs |",
+		"| 16 | 300.0 µs / 340.0 µs / 305.0 µs | 400.0 µs / 440.0 µs / 405.0 µs | 150.0 µs / 160.0 µs / 150.0 µs |" +
+			" 150.0 µs / 160.0 µs / 150.0 µs |\n",
+		"| 1.000 ms / 1.100 ms / 1.010 ms |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("step 11 lacks %q:\n%s", want, out.String())
