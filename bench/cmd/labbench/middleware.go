@@ -12,9 +12,9 @@ import (
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 )
 
-// middlewareRounds is how many times step 6 measures each pair, bare then
-// stage 05 in turn, so that a burst of noise on a shared machine moves one
-// round and not the median.
+// middlewareRounds is how many times step 6 measures each server, in turns,
+// so that a burst of noise on a shared machine moves one round and not the
+// median.
 const middlewareRounds = 3
 
 // measureMiddleware compares GetProduct on bareserver with stage 05's full
@@ -22,9 +22,9 @@ const middlewareRounds = 3
 // round of the median ratio. The bare server runs the transport settings
 // stage 05's server adopts (knobs.Chosen), so that what differs is the
 // chain, the limits and the handler's check of the id. A twin of the bare
-// server, measured after stage 05 in each round, is the control: its ratio to the
-// first is what the step reads where nothing differs. With baseline, a lab
-// checkout of another commit, its stage 05 is measured in the same rounds.
+// server is the control: its ratio to the first is what the step reads
+// where nothing differs. With baseline, a lab checkout of another commit,
+// its stage 05 is measured in the same rounds.
 func measureMiddleware(ctx context.Context, baseline string, l *lab, window time.Duration, rep *report) error {
 	bareProc, err := l.freshBare("bare-chosen.log", knobs.Chosen.Args()...)
 	if err != nil {
@@ -75,29 +75,23 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 		before = getProduct(catalogv1.NewProductCatalogServiceClient(conn), l.token)
 	}
 	for _, c := range []int{1, 16} {
+		cpu := middlewareCPU{conc: c}
+		servers := []*contender{{"bare", bareProc, bare, &cpu.bare, nil}, {"stage 05", l.stage05, full, &cpu.lab, nil},
+			{"twin", twinProc, twin, &cpu.twin, nil}}
+		if before != nil {
+			servers = append(servers, &contender{"the baseline", beforeProc, before, &cpu.before, nil})
+		}
+		if err := measureInTurns(ctx, c, window, servers); err != nil {
+			return err
+		}
 		var rows, beforeRows []protocolRow
 		var twins []float64
-		cpu := middlewareCPU{conc: c}
-		for range middlewareRounds {
-			b := counted(bareProc, func() loadResult { return load(ctx, c, window, bare) })
-			f := counted(l.stage05, func() loadResult { return load(ctx, c, window, full) })
-			t := counted(twinProc, func() loadResult { return load(ctx, c, window, twin) })
-			if b.errors > 0 || f.errors > 0 || t.errors > 0 {
-				return fmt.Errorf("calls failed at concurrency %d: bare %d, stage 05 %d, twin %d",
-					c, b.errors, f.errors, t.errors)
-			}
-			cpu.bare.add(b)
-			cpu.lab.add(f)
-			cpu.twin.add(t)
-			rows = append(rows, protocolRow{conc: c, grpc: b.loadResult, rest: f.loadResult})
-			twins = append(twins, t.rps/b.rps)
+		for round := range middlewareRounds {
+			b, f := servers[0].got[round], servers[1].got[round]
+			rows = append(rows, protocolRow{conc: c, grpc: b, rest: f})
+			twins = append(twins, servers[2].got[round].rps/b.rps)
 			if before != nil {
-				old := counted(beforeProc, func() loadResult { return load(ctx, c, window, before) })
-				if old.errors > 0 {
-					return fmt.Errorf("calls to the baseline failed at concurrency %d: %d", c, old.errors)
-				}
-				cpu.before.add(old)
-				beforeRows = append(beforeRows, protocolRow{conc: c, grpc: old.loadResult, rest: f.loadResult})
+				beforeRows = append(beforeRows, protocolRow{conc: c, grpc: servers[3].got[round], rest: f})
 			}
 		}
 		rep.middleware = append(rep.middleware, medianRound(rows))
@@ -108,6 +102,45 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 		}
 	}
 	return nil
+}
+
+// contender is a server step 6 measures once a round: its results by round,
+// and its CPU time over all of them.
+type contender struct {
+	name string
+	proc *process
+	call func(context.Context) error
+	cpu  *cpuTally
+	got  []loadResult
+}
+
+// measureInTurns loads each server once a round, middlewareRounds times, and
+// starts each round one server later, so that no server is always measured
+// first: a machine that speeds up or slows down within a round then moves
+// every server alike.
+func measureInTurns(ctx context.Context, conc int, window time.Duration, servers []*contender) error {
+	for round := range middlewareRounds {
+		for _, i := range turns(round, len(servers)) {
+			s := servers[i]
+			r := counted(s.proc, func() loadResult { return load(ctx, conc, window, s.call) })
+			if r.errors > 0 {
+				return fmt.Errorf("calls to %s failed at concurrency %d: %d", s.name, conc, r.errors)
+			}
+			s.cpu.add(r)
+			s.got = append(s.got, r.loadResult)
+		}
+	}
+	return nil
+}
+
+// turns is the order in which round measures n servers: each round starts
+// one later than the round before.
+func turns(round, n int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = (round + i) % n
+	}
+	return order
 }
 
 // middlewareCPU is the CPU time each server of step 6 spent, over all the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +55,32 @@ func TestStepSixGivesTheControlsRatio(t *testing.T) {
 	r.printMiddleware(&out)
 	if want := "did 0.97x the bare server's\n   requests with one caller and 1.01x with 16"; !strings.Contains(out.String(), want) {
 		t.Errorf("step 6 lacks %q:\n%s", want, out.String())
+	}
+}
+
+func TestStepSixPutsEachServerInEachPlaceOnce(t *testing.T) {
+	// With three servers and three rounds, none is always first or last.
+	for n := 3; n <= 4; n++ {
+		places := make([]map[int]bool, n)
+		for i := range places {
+			places[i] = map[int]bool{}
+		}
+		for round := range n {
+			order := turns(round, n)
+			if len(order) != n {
+				t.Fatalf("round %d of %d servers measures %v", round, n, order)
+			}
+			for place, server := range order {
+				places[server][place] = true
+			}
+		}
+		for server, p := range places {
+			if len(p) != n {
+				t.Errorf("with %d servers, server %d takes places %v in %d rounds, want each once", n, server, p, n)
+			}
+		}
+	}
+	if got, want := turns(0, 3), []int{0, 1, 2}; !slices.Equal(got, want) {
+		t.Errorf("the first round measures %v, want %v", got, want)
 	}
 }

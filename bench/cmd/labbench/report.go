@@ -163,11 +163,11 @@ func (r *report) printStreamVsUnary(w io.Writer) {
 func (r *report) printMiddleware(w io.Writer) {
 	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit),\n"+
 		"   both with stage 05's transport settings (static windows, no read buffer, stream workers);\n"+
-		"   the median of three rounds, each measuring bare, stage 05 and a twin of bare in turn",
+		"   the median of three rounds, each measuring bare, stage 05 and a twin of bare, each round starting one later",
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
 	if len(r.middlewareTwin) == 2 {
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "   The control, a twin of the bare server measured after stage 05, did %.2fx the bare server's\n"+
+		fmt.Fprintf(w, "   The control, a twin of the bare server, did %.2fx the bare server's\n"+
 			"   requests with one caller and %.2fx with 16 (medians of the rounds): what the step reads where nothing differs\n",
 			r.middlewareTwin[0], r.middlewareTwin[1])
 	}

@@ -137,8 +137,7 @@ func measureModes(ctx context.Context, tops []*topology, conc int, window time.D
 	ratios := make([][]float64, n)
 	for round := range tracingRounds {
 		got := make([]loadResult, n)
-		for i := range n {
-			m := (round + i) % n
+		for _, m := range turns(round, n) {
 			call, stop := orderREST(tops[m], conc)
 			var calls atomic.Int64
 			before := tops[m].cpus()
@@ -165,6 +164,7 @@ func measureModes(ctx context.Context, tops []*topology, conc int, window time.D
 	}
 	row := tracingRow{conc: conc}
 	for m := range n {
+		// The run shown is a real one: of an even number, the upper middle.
 		slices.SortFunc(runs[m], func(a, b loadResult) int { return cmp.Compare(a.rps, b.rps) })
 		row.runs = append(row.runs, runs[m][len(runs[m])/2])
 		row.ratios = append(row.ratios, median(ratios[m]))
@@ -186,9 +186,14 @@ func sum[T int64 | float64 | time.Duration](xs []T) T {
 	return total
 }
 
+// median is the middle of xs, or the mean of the two middle values when
+// there is an even number of them (as with step 11's four rounds).
 func median[T int64 | float64 | time.Duration](xs []T) T {
 	s := slices.Clone(xs)
 	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
 	return s[len(s)/2]
 }
 
