@@ -252,15 +252,16 @@ func (r *report) printTracing(w io.Writer) {
 		"    ratio is the run's own noise; medians of rounds in which the modes take turns")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| callers | off req/s | traced req/s | sampled req/s | traced / off | sampled / off | control / off "+
-		"| off p99 | traced p99 | sampled p99 | services' CPU per order, off / traced / sampled |")
+		"| off p99 | traced p99 | sampled p99 | services' CPU per order, off / traced / sampled / control |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, row := range t.rows {
-		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.0f | %.2fx | %.2fx | %.2fx | %s | %s | %s | %s / %s / %s |\n", row.conc,
-			row.runs[0].rps, row.runs[1].rps, row.runs[2].rps, row.ratios[1], row.ratios[2], row.ratios[3],
-			ms(row.runs[0].p99), ms(row.runs[1].p99), ms(row.runs[2].p99), ms(row.cpu[0]), ms(row.cpu[1]), ms(row.cpu[2]))
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.0f | %.2fx | %.2fx | %.2fx | %s | %s | %s | %s / %s / %s / %s |\n",
+			row.conc, row.runs[0].rps, row.runs[1].rps, row.runs[2].rps, row.ratios[1], row.ratios[2], row.ratios[3],
+			ms(row.runs[0].p99), ms(row.runs[1].p99), ms(row.runs[2].p99),
+			ms(row.cpu[0]), ms(row.cpu[1]), ms(row.cpu[2]), ms(row.cpu[3]))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "    Each service's CPU per order, off / traced / sampled (the catalog replicas share the orders):")
+	fmt.Fprintln(w, "    Each service's CPU per order, off / traced / sampled / control (the catalog replicas share the orders):")
 	fmt.Fprintln(w)
 	fmt.Fprint(w, "| callers | gateway | orders |")
 	for i := range len(t.rows[0].services[0]) - 2 {
@@ -271,7 +272,8 @@ func (r *report) printTracing(w io.Writer) {
 	for _, row := range t.rows {
 		fmt.Fprintf(w, "| %d |", row.conc)
 		for s := range row.services[0] {
-			fmt.Fprintf(w, " %s / %s / %s |", us(row.services[0][s]), us(row.services[1][s]), us(row.services[2][s]))
+			fmt.Fprintf(w, " %s / %s / %s / %s |", us(row.services[0][s]), us(row.services[1][s]), us(row.services[2][s]),
+				us(row.services[3][s]))
 		}
 		fmt.Fprintln(w)
 	}
