@@ -1,13 +1,11 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,10 +187,10 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 		calls = append(calls, h1Call, echo)
 		procs = append(procs, servers[""], servers[""])
 		got := make([][]knobRun, len(calls))
-		for range rounds {
-			for i, call := range calls {
+		for round := range rounds {
+			for _, i := range turns(round, rounds, len(calls)) {
 				got[i] = append(got[i], counted(procs[i], func() loadResult {
-					return load(ctx, c, window/time.Duration(rounds), call)
+					return load(ctx, c, window/time.Duration(rounds), calls[i])
 				}))
 			}
 		}
@@ -203,7 +201,7 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 		}
 		row := knobsRow{conc: c}
 		for i := range calls {
-			m := medianRun(got[i])
+			m := middle(got[i], func(r knobRun) float64 { return r.rps })
 			if m.errors > 0 {
 				return fmt.Errorf("%d calls failed at concurrency %d (row %d)", m.errors, c, i)
 			}
@@ -232,12 +230,6 @@ func measureKnobs(ctx context.Context, root string, l *lab, window time.Duration
 	}
 	rep.knobs = res
 	return nil
-}
-
-// medianRun is the round with the median throughput.
-func medianRun(rounds []knobRun) knobRun {
-	sorted := slices.SortedFunc(slices.Values(rounds), func(a, b knobRun) int { return cmp.Compare(a.rps, b.rps) })
-	return sorted[len(sorted)/2]
 }
 
 // memoryPerConn opens n connections, each making one GetProduct, on a fresh

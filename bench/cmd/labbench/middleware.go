@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/learn-grpc/learn-grpc/bench/internal/knobs"
@@ -12,9 +11,8 @@ import (
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
 )
 
-// middlewareRounds is how many times step 6 measures each server, in turns,
-// so that a burst of noise on a shared machine moves one round and not the
-// median.
+// middlewareRounds is how many times step 6 measures each server, in turns
+// (rounds.go).
 const middlewareRounds = 3
 
 // measureMiddleware compares GetProduct on bareserver with stage 05's full
@@ -76,22 +74,28 @@ func measureMiddleware(ctx context.Context, baseline string, l *lab, window time
 	}
 	for _, c := range []int{1, 16} {
 		cpu := middlewareCPU{conc: c}
-		servers := []*contender{{"bare", bareProc, bare, &cpu.bare, nil}, {"stage 05", l.stage05, full, &cpu.lab, nil},
-			{"twin", twinProc, twin, &cpu.twin, nil}}
+		bareC := &contender{name: "bare", proc: bareProc, call: bare, cpu: &cpu.bare}
+		labC := &contender{name: "stage 05", proc: l.stage05, call: full, cpu: &cpu.lab}
+		twinC := &contender{name: "the twin", proc: twinProc, call: twin, cpu: &cpu.twin}
+		servers := []*contender{bareC, labC, twinC}
+		beforeC := &contender{name: "the baseline", proc: beforeProc, call: before, cpu: &cpu.before}
 		if before != nil {
-			servers = append(servers, &contender{"the baseline", beforeProc, before, &cpu.before, nil})
+			servers = append(servers, beforeC)
 		}
-		if err := measureInTurns(ctx, c, window, servers); err != nil {
-			return err
+		err := measureInTurns(servers, func(s *contender) knobRun {
+			return counted(s.proc, func() loadResult { return load(ctx, c, window, s.call) })
+		})
+		if err != nil {
+			return fmt.Errorf("at concurrency %d: %w", c, err)
 		}
 		var rows, beforeRows []protocolRow
 		var twins []float64
-		for round := range middlewareRounds {
-			b, f := servers[0].got[round], servers[1].got[round]
+		for round, b := range bareC.got {
+			f := labC.got[round]
 			rows = append(rows, protocolRow{conc: c, grpc: b, rest: f})
-			twins = append(twins, servers[2].got[round].rps/b.rps)
+			twins = append(twins, twinC.got[round].rps/b.rps)
 			if before != nil {
-				beforeRows = append(beforeRows, protocolRow{conc: c, grpc: servers[3].got[round], rest: f})
+				beforeRows = append(beforeRows, protocolRow{conc: c, grpc: beforeC.got[round], rest: f})
 			}
 		}
 		rep.middleware = append(rep.middleware, medianRound(rows))
@@ -114,33 +118,23 @@ type contender struct {
 	got  []loadResult
 }
 
-// measureInTurns loads each server once a round, middlewareRounds times, and
-// starts each round one server later, so that no server is always measured
-// first: a machine that speeds up or slows down within a round then moves
-// every server alike.
-func measureInTurns(ctx context.Context, conc int, window time.Duration, servers []*contender) error {
-	for round := range middlewareRounds {
-		for _, i := range turns(round, len(servers)) {
+// measureInTurns measures each server once a round, in turns (see turns),
+// for middlewareRounds rounds or, with more servers than that, a round for
+// each, so that every server takes every place once.
+func measureInTurns(servers []*contender, measure func(*contender) knobRun) error {
+	rounds := max(middlewareRounds, len(servers))
+	for round := range rounds {
+		for _, i := range turns(round, rounds, len(servers)) {
 			s := servers[i]
-			r := counted(s.proc, func() loadResult { return load(ctx, conc, window, s.call) })
+			r := measure(s)
 			if r.errors > 0 {
-				return fmt.Errorf("calls to %s failed at concurrency %d: %d", s.name, conc, r.errors)
+				return fmt.Errorf("%d calls to %s failed", r.errors, s.name)
 			}
 			s.cpu.add(r)
 			s.got = append(s.got, r.loadResult)
 		}
 	}
 	return nil
-}
-
-// turns is the order in which round measures n servers: each round starts
-// one later than the round before.
-func turns(round, n int) []int {
-	order := make([]int, n)
-	for i := range order {
-		order[i] = (round + i) % n
-	}
-	return order
 }
 
 // middlewareCPU is the CPU time each server of step 6 spent, over all the
@@ -171,16 +165,5 @@ func (s cpuTally) perCall() time.Duration {
 
 // medianRound returns the round whose ratio (rest over grpc) is the median.
 func medianRound(rows []protocolRow) protocolRow {
-	rows = slices.Clone(rows)
-	slices.SortFunc(rows, func(a, b protocolRow) int {
-		ra, rb := a.rest.rps/a.grpc.rps, b.rest.rps/b.grpc.rps
-		switch {
-		case ra < rb:
-			return -1
-		case ra > rb:
-			return 1
-		}
-		return 0
-	})
-	return rows[len(rows)/2]
+	return middle(rows, func(r protocolRow) float64 { return r.rest.rps / r.grpc.rps })
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -58,29 +59,55 @@ func TestStepSixGivesTheControlsRatio(t *testing.T) {
 	}
 }
 
-func TestStepSixPutsEachServerInEachPlaceOnce(t *testing.T) {
-	// With three servers and three rounds, none is always first or last.
-	for n := 3; n <= 4; n++ {
-		places := make([]map[int]bool, n)
-		for i := range places {
-			places[i] = map[int]bool{}
+func TestStepSixPairsEachRoundsResultsAndRotatesTheOrder(t *testing.T) {
+	for _, n := range []int{3, 4} { // 4: with -baseline
+		servers := make([]*contender, n)
+		for i := range servers {
+			servers[i] = &contender{name: fmt.Sprint("server ", i), cpu: new(cpuTally)}
 		}
-		for round := range n {
-			order := turns(round, n)
-			if len(order) != n {
-				t.Fatalf("round %d of %d servers measures %v", round, n, order)
+		var order []string
+		measured := map[*contender]int{}
+		err := measureInTurns(servers, func(s *contender) knobRun {
+			order = append(order, s.name)
+			measured[s]++
+			// 100 × the server, plus the round: each result names its own.
+			rps := float64(100*slices.Index(servers, s) + measured[s] - 1)
+			return knobRun{loadResult: loadResult{rps: rps}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rounds := max(middlewareRounds, n)
+		for i, s := range servers {
+			if len(s.got) != rounds {
+				t.Fatalf("with %d servers, %s was measured %d times, want %d", n, s.name, len(s.got), rounds)
 			}
-			for place, server := range order {
-				places[server][place] = true
+			for round, r := range s.got {
+				if want := float64(100*i + round); r.rps != want {
+					t.Errorf("with %d servers, %s's round %d holds %v, want %v",
+						n, s.name, round, r.rps, want)
+				}
 			}
 		}
-		for server, p := range places {
-			if len(p) != n {
-				t.Errorf("with %d servers, server %d takes places %v in %d rounds, want each once", n, server, p, n)
-			}
+		firsts := map[string]bool{}
+		for round := range rounds {
+			firsts[order[round*n]] = true
+		}
+		if len(firsts) != n {
+			t.Errorf("with %d servers the rounds began with %v: some server is never first", n, firsts)
 		}
 	}
-	if got, want := turns(0, 3), []int{0, 1, 2}; !slices.Equal(got, want) {
-		t.Errorf("the first round measures %v, want %v", got, want)
+}
+
+func TestStepSixStopsAtAFailedServer(t *testing.T) {
+	servers := []*contender{{name: "bare", cpu: new(cpuTally)}, {name: "stage 05", cpu: new(cpuTally)}}
+	err := measureInTurns(servers, func(s *contender) knobRun {
+		if s.name == "stage 05" {
+			return knobRun{loadResult: loadResult{errors: 3}}
+		}
+		return knobRun{}
+	})
+	if err == nil || !strings.Contains(err.Error(), "3 calls to stage 05 failed") {
+		t.Errorf("err = %v, want the failed server named", err)
 	}
 }

@@ -163,7 +163,8 @@ func (r *report) printStreamVsUnary(w io.Writer) {
 func (r *report) printMiddleware(w io.Writer) {
 	comparison(w, "6. The middleware's cost: bare grpc-go against stage 05 (recovery, logging, auth with a real token, every limit),\n"+
 		"   both with stage 05's transport settings (static windows, no read buffer, stream workers);\n"+
-		"   the median of three rounds, each measuring bare, stage 05 and a twin of bare, each round starting one later",
+		"   bare, stage 05 and a twin of bare take turns, each round one server later; the round of\n"+
+		"   the median ratio of three (four with -baseline; of four, the upper middle)",
 		"bare", "stage 05", "stage 05 / bare", r.middleware, func(row protocolRow) float64 { return row.rest.rps / row.grpc.rps })
 	if len(r.middlewareTwin) == 2 {
 		fmt.Fprintln(w)
@@ -186,7 +187,7 @@ func (r *report) printMiddlewareCPU(w io.Writer) {
 	}
 	baseline := r.middlewareCPU[0].before.calls > 0
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "   The servers' CPU time per call over all three rounds (Linux's /proc/PID/stat, the warm-ups included)")
+	fmt.Fprintln(w, "   The servers' CPU time per call over all the rounds (Linux's /proc/PID/stat, the warm-ups included)")
 	fmt.Fprintln(w)
 	if baseline {
 		fmt.Fprintln(w, "| callers | bare | stage 05 | stage 05 / bare | control / bare | before | now / before |")
@@ -249,7 +250,8 @@ func (r *report) printTracing(w io.Writer) {
 	fmt.Fprintln(w, "11. The cost of tracing: CreateOrder through stage 08's gateway (REST, HTTP/1.1), untraced against\n"+
 		"    every request traced, and against one trace in ten (parentbased_traceidratio 0.1), exported over\n"+
 		"    OTLP/HTTP to a local collector that discards them; and a control, a second untraced copy, whose\n"+
-		"    ratio is the run's own noise; medians of rounds in which the modes take turns")
+		"    ratio is the run's own noise; four rounds in which the modes take turns: req/s and p99\n"+
+		"    from each mode's run of upper-middle req/s, ratios and CPU the medians (mean of the middle two)")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| callers | off req/s | traced req/s | sampled req/s | traced / off | sampled / off | control / off "+
 		"| off p99 | traced p99 | sampled p99 | services' CPU per order, off / traced / sampled / control |")

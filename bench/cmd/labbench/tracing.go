@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"crypto/x509"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,8 +30,8 @@ var tracingModes = []struct {
 
 // tracingRounds is how many times each mode is measured at each
 // concurrency, the modes taking turns, so that a burst of load from
-// elsewhere falls on all of them alike; the table shows medians. One round
-// a mode puts each mode once in each place of the order.
+// elsewhere falls on all of them alike. One round a mode puts each mode
+// once in each place of the order (rounds.go).
 var tracingRounds = len(tracingModes)
 
 // tracingResult is step 11: CreateOrder through the gateway, traced and not.
@@ -44,7 +42,7 @@ type tracingResult struct {
 	allocs, bytes map[string]float64
 }
 
-// tracingRow is one concurrency: each mode's median run, the median of
+// tracingRow is one concurrency: each mode's middle run, the median of
 // each mode's ratio to the untraced run of its round, and the CPU time
 // that the services spent per order, in all and each apart.
 type tracingRow struct {
@@ -137,7 +135,7 @@ func measureModes(ctx context.Context, tops []*topology, conc int, window time.D
 	ratios := make([][]float64, n)
 	for round := range tracingRounds {
 		got := make([]loadResult, n)
-		for _, m := range turns(round, n) {
+		for _, m := range turns(round, tracingRounds, n) {
 			call, stop := orderREST(tops[m], conc)
 			var calls atomic.Int64
 			before := tops[m].cpus()
@@ -164,9 +162,7 @@ func measureModes(ctx context.Context, tops []*topology, conc int, window time.D
 	}
 	row := tracingRow{conc: conc}
 	for m := range n {
-		// The run shown is a real one: of an even number, the upper middle.
-		slices.SortFunc(runs[m], func(a, b loadResult) int { return cmp.Compare(a.rps, b.rps) })
-		row.runs = append(row.runs, runs[m][len(runs[m])/2])
+		row.runs = append(row.runs, middle(runs[m], func(r loadResult) float64 { return r.rps }))
 		row.ratios = append(row.ratios, median(ratios[m]))
 		row.cpu = append(row.cpu, median(cpus[m]))
 		var each []time.Duration
@@ -184,17 +180,6 @@ func sum[T int64 | float64 | time.Duration](xs []T) T {
 		total += x
 	}
 	return total
-}
-
-// median is the middle of xs, or the mean of the two middle values when
-// there is an even number of them (as with step 11's four rounds).
-func median[T int64 | float64 | time.Duration](xs []T) T {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if n := len(s); n%2 == 0 {
-		return (s[n/2-1] + s[n/2]) / 2
-	}
-	return s[len(s)/2]
 }
 
 // cpus is the CPU time, user and system, that each of t's processes has

@@ -33,16 +33,3 @@ func TestStepElevenMeasuresEachServiceAndTheControl(t *testing.T) {
 		}
 	}
 }
-
-func TestMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo(t *testing.T) {
-	if got, want := median([]float64{0.99, 0.90, 1.02, 0.94}), 0.965; got < want-1e-9 || got > want+1e-9 {
-		t.Errorf("median of four ratios = %v, want %v", got, want)
-	}
-	us := time.Microsecond
-	if got, want := median([]time.Duration{4 * us, 1 * us, 3 * us, 2 * us}), 2500*time.Nanosecond; got != want {
-		t.Errorf("median of four durations = %v, want %v", got, want)
-	}
-	if got, want := median([]float64{3, 1, 2}), 2.0; got != want {
-		t.Errorf("median of three = %v, want %v", got, want)
-	}
-}
