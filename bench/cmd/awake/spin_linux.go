@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 
@@ -11,9 +12,9 @@ import (
 
 // spin starts n threads that loop at SCHED_IDLE until ctx ends, and returns
 // a function that waits for them. Linux runs a SCHED_IDLE thread only when
-// nothing else wants the core, and takes the core back at once when
-// something does. Each thread is locked to its goroutine and ends with it,
-// so that none goes back to the Go runtime's pool to run other goroutines.
+// no other thread of its control group wants the core. Each thread is
+// locked to its goroutine and ends with it, so that none goes back to the
+// Go runtime's pool to run other goroutines.
 func spin(ctx context.Context, n int) (wait func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -21,17 +22,13 @@ func spin(ctx context.Context, n int) (wait func(), err error) {
 	for range n {
 		wg.Go(func() {
 			runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-			if err := setPolicy(unix.SCHED_IDLE); err != nil {
+			if err := setIdle(); err != nil {
 				started <- fmt.Errorf("setting SCHED_IDLE: %w", err)
 				return
 			}
 			started <- nil
 			for ctx.Err() == nil {
 			}
-			// The runtime parks the main thread rather than end it, so the
-			// policy goes back. Linux may refuse that without privilege;
-			// then only a parked thread keeps it.
-			_ = setPolicy(unix.SCHED_NORMAL)
 		})
 	}
 	wait = func() { wg.Wait(); cancel() }
@@ -45,14 +42,21 @@ func spin(ctx context.Context, n int) (wait func(), err error) {
 	return wait, nil
 }
 
-// setPolicy sets the calling thread's scheduling policy.
-func setPolicy(policy uint32) error {
-	return unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: policy}, 0)
+// setIdle puts the calling thread at SCHED_IDLE; a test replaces it.
+var setIdle = func() error {
+	return unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}, 0)
 }
 
 // endWithParent asks Linux to send SIGTERM when the parent ends: `go run`
-// does not pass its own SIGTERM on, so a learner's kill would otherwise
-// leave the spinning child behind.
+// does not pass its own SIGTERM on, so killing it would otherwise leave the
+// spinning child behind. A parent gone before the request counts as well.
 func endWithParent() error {
-	return unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGTERM), 0, 0, 0)
+	parent := os.Getppid()
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGTERM), 0, 0, 0); err != nil {
+		return err
+	}
+	if os.Getppid() != parent {
+		return fmt.Errorf("its parent ended as it started")
+	}
+	return nil
 }

@@ -2,52 +2,58 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 func TestSpinHoldsAThreadAtSchedIdleOnEachCoreUntilCancelled(t *testing.T) {
+	before := idleThreads(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	wait, err := spin(ctx, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := idleThreads(t, true); got != 2 {
-		t.Errorf("%d threads at SCHED_IDLE while spinning, want 2", got)
+	if got := idleThreads(t) - before; got != 2 {
+		t.Errorf("%d more threads at SCHED_IDLE while spinning, want 2", got)
 	}
 	cancel()
-	done := make(chan struct{})
-	go func() { wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the spinning threads did not stop when cancelled")
-	}
-	// A locked thread exits with its goroutine, a moment after it returns.
-	// The runtime parks the main thread instead, whose policy spin puts
-	// back, which Linux allows root (and may refuse others).
-	root := os.Geteuid() == 0
-	deadline := time.Now().Add(5 * time.Second)
-	for ; idleThreads(t, root) > 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d SCHED_IDLE threads left after the spin ended", idleThreads(t, root))
+	waitFor(t, "the spinning goroutines to return", func() bool { return returned(wait) })
+	// A locked thread exits a moment after its goroutine returns.
+	waitFor(t, "the SCHED_IDLE threads to end", func() bool { return idleThreads(t) == before })
+}
+
+func TestSpinStopsEveryThreadWhenOneCannotIdle(t *testing.T) {
+	before := idleThreads(t)
+	var calls atomic.Int32
+	set := setIdle
+	t.Cleanup(func() { setIdle = set })
+	setIdle = func() error {
+		if calls.Add(1) == 2 {
+			return errors.New("operation not permitted")
 		}
+		return set()
 	}
+	wait, err := spin(t.Context(), 3)
+	if err == nil || !strings.Contains(err.Error(), "operation not permitted") || wait != nil {
+		t.Fatalf("spin = %v, %v; want the error and no wait", wait != nil, err)
+	}
+	waitFor(t, "the SCHED_IDLE threads to end", func() bool { return idleThreads(t) == before })
 }
 
 func TestRunRefusesArgumentsItDoesNotTake(t *testing.T) {
-	var out, errs strings.Builder
-	for _, args := range [][]string{{"extra"}, {"-cores", "0"}} {
+	for _, args := range [][]string{{"extra"}, {"-cores", "0"}, {"-cores", "100000"}} {
+		var out, errs strings.Builder
 		if err := run(t.Context(), args, &out, &errs); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}
-	}
-	if !strings.Contains(errs.String(), "usage: awake") {
-		t.Errorf("no usage text on bad arguments:\n%s", errs.String())
+		if !strings.Contains(errs.String(), "usage: awake") {
+			t.Errorf("run(%q) printed no usage:\n%s", args, errs.String())
+		}
 	}
 }
 
@@ -58,25 +64,44 @@ func TestRunReturnsWhenItsContextEnds(t *testing.T) {
 	if err := run(ctx, []string{"-cores", "1"}, &out, &errs); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "keeping 1 cores awake") {
+	if !strings.Contains(out.String(), "spinning on 1 of") {
 		t.Errorf("run printed %q", out.String())
 	}
 }
 
+// returned reports whether wait returns within a moment.
+func returned(wait func()) bool {
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(100 * time.Millisecond):
+		return false
+	}
+}
+
+// waitFor polls ok for a minute: the threads at SCHED_IDLE get a core only
+// when nothing else wants one, which on a loaded machine takes a while.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+	}
+}
+
 // idleThreads counts this process's threads whose policy is SCHED_IDLE
-// (field 41 of /proc/self/task/TID/stat), the main thread only if asked.
-func idleThreads(t *testing.T, withMain bool) int {
+// (field 41 of /proc/self/task/TID/stat).
+func idleThreads(t *testing.T) int {
 	t.Helper()
 	stats, err := filepath.Glob("/proc/self/task/*/stat")
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	main := fmt.Sprintf("/proc/self/task/%d/stat", os.Getpid())
 	for _, path := range stats {
-		if path == main && !withMain {
-			continue
-		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			continue // the thread has exited
