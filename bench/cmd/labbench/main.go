@@ -63,6 +63,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1, got %d", *rounds)
+	}
 	root, err := findRoot()
 	if err != nil {
 		return err
