@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -58,6 +59,7 @@ func TestRunRefusesArgumentsItDoesNotTake(t *testing.T) {
 }
 
 func TestRunReturnsWhenItsContextEnds(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0)) // run sets it, for the whole process
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	var out, errs strings.Builder
