@@ -60,12 +60,18 @@ func TestRunRefusesArgumentsItDoesNotTake(t *testing.T) {
 
 func TestRunReturnsWhenItsContextEnds(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0)) // run sets it, for the whole process
+	before := idleThreads(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	var out, errs strings.Builder
 	if err := run(ctx, []string{"-cores", "1"}, &out, &errs); err != nil {
 		t.Fatal(err)
 	}
+	if ctx.Err() == nil {
+		t.Error("run returned before its context ended")
+	}
+	// Its thread ends a moment later; the next test counts from here.
+	waitFor(t, "run's SCHED_IDLE thread to end", func() bool { return idleThreads(t) == before })
 	if !strings.Contains(out.String(), "spinning on 1 of") {
 		t.Errorf("run printed %q", out.String())
 	}
