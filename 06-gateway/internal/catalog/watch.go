@@ -75,9 +75,9 @@ func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc
 }
 
 // connKey names the connection a call came in on: its peer address, which
-// is unique per connection while it is open.
+// is unique per connection while it is open. A listener may give no address.
 func connKey(ctx context.Context) string {
-	if p, ok := peer.FromContext(ctx); ok {
+	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
 		return p.Addr.String()
 	}
 	return "unknown"
