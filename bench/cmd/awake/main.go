@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,7 +32,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "awake:", err)
 		os.Exit(1)
 	}
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errUsage is a flag error the flag package has printed, with the usage.
+var errUsage = errors.New("usage")
+
+// exit ends the program as err says: 0 for none or -h, 2 for bad flags.
+func exit(err error) {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "awake:", err)
 		os.Exit(1)
 	}
@@ -48,7 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cores := fs.Int("cores", runtime.NumCPU(), "how many cores to keep awake, at most all of them (`n`)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
 	}
 	if fs.NArg() > 0 || *cores < 1 || *cores > runtime.NumCPU() {
 		fs.Usage()

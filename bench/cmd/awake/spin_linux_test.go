@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -51,6 +53,18 @@ func TestRunRefusesArgumentsItDoesNotTake(t *testing.T) {
 		var out, errs strings.Builder
 		if err := run(t.Context(), args, &out, &errs); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
+		}
+		if !strings.Contains(errs.String(), "usage: awake") {
+			t.Errorf("run(%q) printed no usage:\n%s", args, errs.String())
+		}
+	}
+}
+
+func TestRunTellsHelpFromBadFlags(t *testing.T) {
+	for args, want := range map[string]error{"-h": flag.ErrHelp, "-bogus": errUsage} {
+		var errs strings.Builder
+		if err := run(t.Context(), []string{args}, io.Discard, &errs); !errors.Is(err, want) {
+			t.Errorf("run(%q) = %v, want %v", args, err, want)
 		}
 		if !strings.Contains(errs.String(), "usage: awake") {
 			t.Errorf("run(%q) printed no usage:\n%s", args, errs.String())
