@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -134,4 +139,65 @@ func idleThreads(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+// TestMain lets a test start this binary as awake itself.
+func TestMain(m *testing.M) {
+	if os.Getenv("AWAKE_TEST_AS_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// A spinner left behind by a bench that died would slow every later run.
+func TestItEndsWithTheProcessThatStartedIt(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The shell starts awake, says its pid, and becomes a sleep: awake's parent.
+	parent := exec.Command("sh", "-c", `"$0" -cores 1 & echo "pid $!"; exec sleep 60`, self)
+	parent.Env = append(os.Environ(), "AWAKE_TEST_AS_MAIN=1")
+	out, err := parent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string)
+	go func() {
+		for s := bufio.NewScanner(out); s.Scan(); {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	pid, spinning := 0, false
+	for pid == 0 || !spinning {
+		line, ok := <-lines
+		if !ok {
+			t.Fatal("the shell's output ended before awake said it was spinning")
+		}
+		if n, found := strings.CutPrefix(line, "pid "); found {
+			pid, _ = strconv.Atoi(n)
+			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+		}
+		spinning = spinning || strings.Contains(line, "spinning on 1 of")
+	}
+	_ = parent.Process.Kill()
+	_ = parent.Wait()
+	waitFor(t, "awake to end with its parent", func() bool { return ended(pid) })
+	for range lines { // awake held the pipe open until it ended
+	}
+}
+
+// ended reports whether process pid has exited: it is gone, or a zombie.
+func ended(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	_, after, _ := strings.Cut(string(b), ") ")
+	return strings.HasPrefix(after, "Z")
 }
