@@ -62,6 +62,20 @@ func TestEachSolutionPassesAsTheLearnersOwn(t *testing.T) {
 	}
 }
 
+// TestEachNeedsNamesAnEarlierMilestone: a misspelt Needs would never match,
+// and its milestone would fail wherever the one it needs is skipped.
+func TestEachNeedsNamesAnEarlierMilestone(t *testing.T) {
+	for _, c := range append(All(), Exercises()...) {
+		earlier := map[string]bool{}
+		for _, m := range c.Milestones {
+			if m.Needs != "" && !earlier[m.Needs] {
+				t.Errorf("%s: milestone %q needs %q, which is not an earlier milestone", c.Stage, m.Name, m.Needs)
+			}
+			earlier[m.Name] = true
+		}
+	}
+}
+
 func TestFind(t *testing.T) {
 	for _, name := range []string{"01", "01-protobuf", "02", "02-unary"} {
 		if c, err := Find(name); err != nil || !strings.HasPrefix(c.Stage, name[:2]) {

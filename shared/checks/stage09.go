@@ -10,6 +10,8 @@ import (
 
 func stage09() *harness.Check {
 	stopAll := func(s *harness.CheckRun) error { return s.StopTopology() }
+	const browser = "in a headless browser the page lists the products with live stock, orders, follows the order, " +
+		"and shows a field error"
 	return &harness.Check{
 		Stage:    "09-web",
 		Title:    "the shop in a browser: Connect and gRPC-Web through the gateway, and a storefront page",
@@ -32,8 +34,7 @@ func stage09() *harness.Check {
 				Hint: "turn the backend's status into a connect.Error with the same code, message and every detail"},
 			{Name: "the gateway serves the storefront page at /", Step: 3, Run: example("page"),
 				Hint: "embed web/dist with go:embed, and mount web.Handler() at \"/\" on the gateway's mux"},
-			{Name: "in a headless browser the page lists the products with live stock, orders, follows the order, " +
-				"and shows a field error", Step: 4,
+			{Name: browser, Step: 4,
 				Run: func(s *harness.CheckRun) error {
 					return s.RunExample("browser", harness.ExampleOpts{When: "to change elsewhere", During: "elsewhere"})
 				},
@@ -43,7 +44,7 @@ func stage09() *harness.Check {
 				Run:  failingExample("viewers"),
 				Hint: "share upstream watches in the gateway (internal/watchhub), -viewers-per-address, and watch --connect"},
 			{Name: "the page's order is one trace: the gateway's Connect route, orders and the catalog", Step: 4,
-				Run:  example("page-trace"),
+				Run: example("page-trace"), Needs: browser, // the order it traces is the page's
 				Hint: "keep stage 08's otelhttp and otelgrpc, and name the gateway's span by its method and path"},
 			{Name: "every process stops gracefully on Ctrl+C", Run: stopAll,
 				Hint: "end the Connect streams when the gateway begins to stop, as the REST watch does"},

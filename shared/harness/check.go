@@ -48,6 +48,9 @@ type Milestone struct {
 	// Step is the README's "Build it yourself" step that makes it pass,
 	// from 1; 0 for a milestone the stage's starting copy already passes.
 	Step int
+	// Needs names an earlier milestone whose work this one reads: when that
+	// one is skipped on this machine, this one is skipped too, not failed.
+	Needs string
 }
 
 // CheckRun is the state of one check's run over one folder: the programs it
@@ -127,10 +130,16 @@ func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keep
 	}
 	var errs []error
 	skipped := 0
+	skippedAt := map[string]int{} // milestone name to its number
 	for i, m := range c.Milestones {
 		rep.Checkf("")
 		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
-		err := m.Run(s)
+		var err error
+		if n, ok := skippedAt[m.Needs]; ok && m.Needs != "" {
+			err = &Skipped{Why: fmt.Sprintf("it needs what milestone %d does, which was skipped", n)}
+		} else {
+			err = m.Run(s)
+		}
 		if rep.isTour() {
 			s.showNewTraces()
 		}
@@ -139,6 +148,7 @@ func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keep
 		case errors.As(err, &skip):
 			rep.Checkf("  SKIPPED: %s", skip.Why)
 			skipped++
+			skippedAt[m.Name] = i + 1
 		case err != nil:
 			s.explain(err)
 			if m.Hint != "" {

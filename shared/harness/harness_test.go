@@ -176,6 +176,37 @@ func TestASkippedMilestoneIsShownAndPasses(t *testing.T) {
 	}
 }
 
+// TestAMilestoneThatNeedsASkippedOneIsSkippedToo: a milestone that reads
+// what a skipped one would have done (the page's order, say) is not run,
+// so it cannot fail for a reason that is not the learner's code.
+func TestAMilestoneThatNeedsASkippedOneIsSkippedToo(t *testing.T) {
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	check := &Check{Stage: "broken", Title: "a stage that fails on purpose", Milestones: []Milestone{
+		{Name: "needs a browser", Run: func(*CheckRun) error { return &Skipped{Why: "no Chrome here"} }},
+		{Name: "runs anyway", Run: func(*CheckRun) error { return nil }},
+		{Name: "traces the browser's order", Needs: "needs a browser",
+			Run: func(*CheckRun) error { ran = true; return errors.New("no such trace") }},
+	}}
+	var out bytes.Buffer
+	rep := NewReporter(&out)
+	if err := RunCheck(check, root, filepath.Join("testdata", "broken"), rep, NewTools(rep)); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if ran {
+		t.Error("the milestone that needs the skipped one ran")
+	}
+	for _, want := range []string{"SKIPPED: it needs what milestone 1 does, which was skipped",
+		"1 of 3 milestones reached, 2 skipped on this machine"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report does not say %q:\n%s", want, out.String())
+		}
+	}
+}
+
 // TestNoBrowserIsASkipButInCIAFailure: labbrowser's exit status 77 is a
 // skip on a learner's machine, and a failure in CI, which installs Chromium.
 func TestNoBrowserIsASkipButInCIAFailure(t *testing.T) {
