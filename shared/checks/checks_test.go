@@ -63,13 +63,17 @@ func TestEachSolutionPassesAsTheLearnersOwn(t *testing.T) {
 }
 
 // TestEachNeedsNamesAnEarlierMilestone: a misspelt Needs would never match,
-// and its milestone would fail wherever the one it needs is skipped.
+// and its milestone would fail wherever the one it needs is skipped. Needs
+// is a name, so the names of one check's milestones must differ.
 func TestEachNeedsNamesAnEarlierMilestone(t *testing.T) {
 	for _, c := range append(All(), Exercises()...) {
 		earlier := map[string]bool{}
 		for _, m := range c.Milestones {
 			if m.Needs != "" && !earlier[m.Needs] {
-				t.Errorf("%s: milestone %q needs %q, which is not an earlier milestone", c.Stage, m.Name, m.Needs)
+				t.Errorf("%s: %q needs %q, which is not an earlier milestone", c.Stage, m.Name, m.Needs)
+			}
+			if earlier[m.Name] {
+				t.Errorf("%s: two milestones are named %q", c.Stage, m.Name)
 			}
 			earlier[m.Name] = true
 		}

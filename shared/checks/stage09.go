@@ -10,8 +10,8 @@ import (
 
 func stage09() *harness.Check {
 	stopAll := func(s *harness.CheckRun) error { return s.StopTopology() }
-	const browser = "in a headless browser the page lists the products with live stock, orders, follows the order, " +
-		"and shows a field error"
+	const browser = "in a headless browser the page lists the products with live stock, orders, " +
+		"follows the order, and shows a field error"
 	return &harness.Check{
 		Stage:    "09-web",
 		Title:    "the shop in a browser: Connect and gRPC-Web through the gateway, and a storefront page",

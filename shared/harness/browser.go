@@ -13,8 +13,9 @@ import (
 const BrowserSkipped = 77
 
 // Skipped is a milestone that could not run on this machine, for a reason
-// that is not the learner's code. The check says so and goes on; in CI
-// (CI=true) a skip fails instead, since CI must prove every milestone.
+// that is not the learner's code. The check says so and goes on. In CI
+// (CI=true) browserSkip fails instead, since CI must prove every milestone;
+// so no milestone is skipped there, nor any that needs one (Milestone.Needs).
 type Skipped struct{ Why string }
 
 func (s *Skipped) Error() string { return "skipped: " + s.Why }

@@ -136,7 +136,7 @@ func runMilestones(c *Check, root, dir string, rep *Reporter, tools *Tools, keep
 		rep.Checkf("Milestone %d/%d: %s", i+1, len(c.Milestones), m.Name)
 		var err error
 		if n, ok := skippedAt[m.Needs]; ok && m.Needs != "" {
-			err = &Skipped{Why: fmt.Sprintf("it needs what milestone %d does, which was skipped", n)}
+			err = &Skipped{Why: fmt.Sprintf("it needs what milestone %d does, which was skipped: not checked", n)}
 		} else {
 			err = m.Run(s)
 		}

@@ -75,7 +75,8 @@ func (s *Service) WatchProducts(req *catalogv1.WatchProductsRequest, stream grpc
 }
 
 // connKey names the connection a call came in on: its peer address, which
-// is unique per connection while it is open. A listener may give no address.
+// is unique per connection while it is open. Connections with no address (a
+// listener may give none) share one key, and so one cap.
 func connKey(ctx context.Context) string {
 	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
 		return p.Addr.String()
