@@ -35,7 +35,7 @@ func main() {
 	exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// errUsage is a flag error the flag package has printed, with the usage.
+// errUsage is a flag error already printed, with the usage.
 var errUsage = errors.New("usage")
 
 // exit ends the program as err says: 0 for none or -h, 2 for bad flags.
@@ -67,8 +67,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	if fs.NArg() > 0 || *cores < 1 || *cores > runtime.NumCPU() {
+		fmt.Fprintf(stderr, "awake: want no arguments and -cores from 1 to %d\n", runtime.NumCPU())
 		fs.Usage()
-		return fmt.Errorf("want no arguments and -cores from 1 to %d", runtime.NumCPU())
+		return errUsage
 	}
 	// A processor more than the spinners, for the signal handler and main.
 	runtime.GOMAXPROCS(*cores + 1)

@@ -56,8 +56,8 @@ func TestSpinStopsEveryThreadWhenOneCannotIdle(t *testing.T) {
 func TestRunRefusesArgumentsItDoesNotTake(t *testing.T) {
 	for _, args := range [][]string{{"extra"}, {"-cores", "0"}, {"-cores", "100000"}} {
 		var out, errs strings.Builder
-		if err := run(t.Context(), args, &out, &errs); err == nil {
-			t.Errorf("run(%q) = nil, want an error", args)
+		if err := run(t.Context(), args, &out, &errs); !errors.Is(err, errUsage) {
+			t.Errorf("run(%q) = %v, want a usage error", args, err)
 		}
 		if !strings.Contains(errs.String(), "usage: awake") {
 			t.Errorf("run(%q) printed no usage:\n%s", args, errs.String())
@@ -73,6 +73,27 @@ func TestRunTellsHelpFromBadFlags(t *testing.T) {
 		}
 		if !strings.Contains(errs.String(), "usage: awake") {
 			t.Errorf("run(%q) printed no usage:\n%s", args, errs.String())
+		}
+	}
+}
+
+// The flag package prints what was wrong; main must not print it again.
+func TestMainExitsZeroForHelpAndTwoForABadFlag(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for args, want := range map[string]int{"-h": 0, "-bogus": 2} {
+		cmd := exec.Command(self, args)
+		cmd.Env = append(os.Environ(), "AWAKE_TEST_AS_MAIN=1")
+		var errs strings.Builder
+		cmd.Stderr = &errs
+		_ = cmd.Run()
+		if got := cmd.ProcessState.ExitCode(); got != want {
+			t.Errorf("awake %s exited %d, want %d:\n%s", args, got, want, errs.String())
+		}
+		if n := strings.Count(errs.String(), "-bogus"); args == "-bogus" && n != 1 {
+			t.Errorf("awake -bogus named the flag %d times, want once:\n%s", n, errs.String())
 		}
 	}
 }
@@ -159,6 +180,9 @@ func TestItEndsWithTheProcessThatStartedIt(t *testing.T) {
 	// The shell starts awake, says its pid, and becomes a sleep: awake's parent.
 	parent := exec.Command("sh", "-c", `"$0" -cores 1 & echo "pid $!"; exec sleep 60`, self)
 	parent.Env = append(os.Environ(), "AWAKE_TEST_AS_MAIN=1")
+	var errs strings.Builder
+	parent.Stderr = &errs
+	parent.WaitDelay = 5 * time.Second // awake shares the shell's stderr
 	out, err := parent.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -166,30 +190,34 @@ func TestItEndsWithTheProcessThatStartedIt(t *testing.T) {
 	if err := parent.Start(); err != nil {
 		t.Fatal(err)
 	}
-	lines := make(chan string)
+	t.Cleanup(func() { _ = parent.Process.Kill(); _ = parent.Wait() })
+	lines := make(chan string, 16)
 	go func() {
 		for s := bufio.NewScanner(out); s.Scan(); {
 			lines <- s.Text()
 		}
-		close(lines)
 	}()
 	pid, spinning := 0, false
-	for pid == 0 || !spinning {
-		line, ok := <-lines
-		if !ok {
-			t.Fatal("the shell's output ended before awake said it was spinning")
+	for timeout := time.After(30 * time.Second); pid == 0 || !spinning; {
+		select {
+		case line := <-lines:
+			if n, found := strings.CutPrefix(line, "pid "); found {
+				pid, _ = strconv.Atoi(n)
+				t.Cleanup(func() {
+					if !ended(pid) {
+						_ = syscall.Kill(pid, syscall.SIGKILL)
+					}
+				})
+			}
+			spinning = spinning || strings.Contains(line, "spinning on 1 of")
+		case <-timeout:
+			_ = parent.Process.Kill()
+			_ = parent.Wait() // so that errs is complete, and read alone
+			t.Fatalf("awake did not say it was spinning; its errors:\n%s", errs.String())
 		}
-		if n, found := strings.CutPrefix(line, "pid "); found {
-			pid, _ = strconv.Atoi(n)
-			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
-		}
-		spinning = spinning || strings.Contains(line, "spinning on 1 of")
 	}
 	_ = parent.Process.Kill()
-	_ = parent.Wait()
 	waitFor(t, "awake to end with its parent", func() bool { return ended(pid) })
-	for range lines { // awake held the pipe open until it ended
-	}
 }
 
 // ended reports whether process pid has exited: it is gone, or a zombie.

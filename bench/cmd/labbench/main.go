@@ -44,7 +44,7 @@ func main() {
 	exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// errUsage is a flag error the flag package has printed, with the usage.
+// errUsage is a flag error already printed, with the usage.
 var errUsage = errors.New("usage")
 
 // exit ends the program as err says: 0 for none or -h, 2 for bad flags.
@@ -78,8 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return errUsage
 	}
-	if *rounds < 1 {
-		return fmt.Errorf("-rounds must be at least 1, got %d", *rounds)
+	if fs.NArg() > 0 || *rounds < 1 {
+		fmt.Fprintf(stderr, "labbench: want no arguments (steps go in -only) and -rounds of 1 or more\n")
+		fs.Usage()
+		return errUsage
 	}
 	root, err := findRoot()
 	if err != nil {
