@@ -48,7 +48,7 @@ func (c *catalogConnect) WatchProducts(ctx context.Context, req *connect.Request
 	ctx, done := connectStream(ctx, c.stopping)
 	defer done()
 	err := c.viewers.Watch(forwarded(ctx, req.Header(), req.Peer().Addr), clientAddress(req.Peer().Addr),
-		req.Msg.GetProductIds(), stream.Send)
+		req.Msg.GetProductIds(), timedSend(ctx, stream.Send))
 	return streamEnd(ctx, err)
 }
 

@@ -54,7 +54,7 @@ func (o *ordersConnect) WatchOrder(ctx context.Context, req *connect.Request[ord
 	err = forwardStream(forwarded(ctx, req.Header(), req.Peer().Addr),
 		func(ctx context.Context) (receiver[ordersv1.WatchOrderResponse], error) {
 			return o.client.WatchOrder(ctx, req.Msg)
-		}, stream.Send)
+		}, timedSend(ctx, stream.Send))
 	return streamEnd(ctx, err)
 }
 
