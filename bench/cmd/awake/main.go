@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +17,8 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
+
+	"github.com/learn-grpc/learn-grpc/bench/internal/cli"
 )
 
 // The main goroutine keeps the main thread, so that no spinning goroutine
@@ -32,22 +33,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "awake:", err)
 		os.Exit(1)
 	}
-	exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// errUsage is a flag error already printed, with the usage.
-var errUsage = errors.New("usage")
-
-// exit ends the program as err says: 0 for none or -h, 2 for bad flags.
-func exit(err error) {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "awake:", err)
-		os.Exit(1)
-	}
+	cli.Exit("awake", run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // run spins on the cores its flags ask for until ctx ends.
@@ -61,15 +47,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cores := fs.Int("cores", runtime.NumCPU(), "how many cores to keep awake, at most all of them (`n`)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+		return cli.ParseError(err)
 	}
 	if fs.NArg() > 0 || *cores < 1 || *cores > runtime.NumCPU() {
 		fmt.Fprintf(stderr, "awake: want no arguments and -cores from 1 to %d\n", runtime.NumCPU())
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	// A processor more than the spinners, for the signal handler and main.
 	runtime.GOMAXPROCS(*cores + 1)

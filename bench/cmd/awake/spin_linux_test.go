@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/learn-grpc/learn-grpc/bench/internal/cli"
 )
 
 func TestSpinHoldsAThreadAtSchedIdleOnEachCoreUntilCancelled(t *testing.T) {
@@ -56,7 +58,7 @@ func TestSpinStopsEveryThreadWhenOneCannotIdle(t *testing.T) {
 func TestRunRefusesArgumentsItDoesNotTake(t *testing.T) {
 	for _, args := range [][]string{{"extra"}, {"-cores", "0"}, {"-cores", "100000"}} {
 		var out, errs strings.Builder
-		if err := run(t.Context(), args, &out, &errs); !errors.Is(err, errUsage) {
+		if err := run(t.Context(), args, &out, &errs); !errors.Is(err, cli.ErrUsage) {
 			t.Errorf("run(%q) = %v, want a usage error", args, err)
 		}
 		if !strings.Contains(errs.String(), "usage: awake") {
@@ -66,34 +68,13 @@ func TestRunRefusesArgumentsItDoesNotTake(t *testing.T) {
 }
 
 func TestRunTellsHelpFromBadFlags(t *testing.T) {
-	for args, want := range map[string]error{"-h": flag.ErrHelp, "-bogus": errUsage} {
+	for args, want := range map[string]error{"-h": flag.ErrHelp, "-bogus": cli.ErrUsage} {
 		var errs strings.Builder
 		if err := run(t.Context(), []string{args}, io.Discard, &errs); !errors.Is(err, want) {
 			t.Errorf("run(%q) = %v, want %v", args, err, want)
 		}
 		if !strings.Contains(errs.String(), "usage: awake") {
 			t.Errorf("run(%q) printed no usage:\n%s", args, errs.String())
-		}
-	}
-}
-
-// The flag package prints what was wrong; main must not print it again.
-func TestMainExitsZeroForHelpAndTwoForABadFlag(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for args, want := range map[string]int{"-h": 0, "-bogus": 2} {
-		cmd := exec.Command(self, args)
-		cmd.Env = append(os.Environ(), "AWAKE_TEST_AS_MAIN=1")
-		var errs strings.Builder
-		cmd.Stderr = &errs
-		_ = cmd.Run()
-		if got := cmd.ProcessState.ExitCode(); got != want {
-			t.Errorf("awake %s exited %d, want %d:\n%s", args, got, want, errs.String())
-		}
-		if n := strings.Count(errs.String(), "-bogus"); args == "-bogus" && n != 1 {
-			t.Errorf("awake -bogus named the flag %d times, want once:\n%s", n, errs.String())
 		}
 	}
 }

@@ -38,25 +38,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/learn-grpc/learn-grpc/bench/internal/cli"
 )
 
 func main() {
-	exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// errUsage is a flag error already printed, with the usage.
-var errUsage = errors.New("usage")
-
-// exit ends the program as err says: 0 for none or -h, 2 for bad flags.
-func exit(err error) {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "labbench:", err)
-		os.Exit(1)
-	}
+	cli.Exit("labbench", run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -73,15 +60,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	profile := fs.String("profile", "", "write step 13's CPU profiles of one caller, client and server, to `dir`")
 	only := fs.String("only", "", "run only these `steps`, by number, comma-separated (for example 6 or 2,3); the table shows them alone")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+		return cli.ParseError(err)
 	}
 	if fs.NArg() > 0 || *rounds < 1 {
 		fmt.Fprintf(stderr, "labbench: want no arguments (steps go in -only) and -rounds of 1 or more\n")
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	root, err := findRoot()
 	if err != nil {
