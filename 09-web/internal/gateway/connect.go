@@ -146,7 +146,7 @@ func timedSend[T any](ctx context.Context, send func(*T) error) func(*T) error {
 			setWriteDeadline(ctx, time.Now().Add(StopWriteTimeout))
 		}
 		err := send(msg)
-		if ctx.Err() == nil {
+		if ctx.Err() == nil { // a stop just after may be lifted here; done bounds the end again
 			setWriteDeadline(ctx, noDeadline)
 		}
 		return err
