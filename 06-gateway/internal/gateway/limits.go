@@ -7,15 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"time"
 
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
-
-	"github.com/learn-grpc/learn-grpc/06-gateway/internal/catalog"
 )
 
 // The bounds on what one REST client can hold. net/http's defaults trust
@@ -37,8 +33,8 @@ const (
 	// request slowly, a byte at a time (slowloris).
 	ReadHeaderTimeout = 5 * time.Second
 	ReadTimeout       = 10 * time.Second
-	// WriteTimeout bounds a client that reads its answer slowly; the watch
-	// stream, which is meant to stay open, is exempt.
+	// WriteTimeout bounds a client that reads its answer slowly. A stream,
+	// meant to stay open, gets it for each write instead (see stream.go).
 	WriteTimeout = 30 * time.Second
 	// IdleTimeout closes a kept-alive connection that carries nothing.
 	IdleTimeout = 2 * time.Minute
@@ -134,24 +130,3 @@ const (
 	MaxRESTWatchers          = 32
 	MaxRESTWatchersPerClient = 4
 )
-
-// streaming serves a route that is meant to stay open: one slot of watches
-// per client address (the TCP peer's, never a header a client can write),
-// refused as the gRPC side refuses, with 429 and a QuotaFailure; and no
-// write timeout, since the gRPC server's limits and its shutdown bound it.
-func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			client = r.RemoteAddr
-		}
-		release, err := slots.Acquire(client)
-		if err != nil {
-			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
-			return
-		}
-		defer release()
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-		gw.ServeHTTP(w, r)
-	})
-}

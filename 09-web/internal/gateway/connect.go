@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/grpc"
@@ -59,7 +58,7 @@ func mountConnectServices(stopping context.Context, mux *http.ServeMux, catalogC
 func mountConnect(mux *http.ServeMux, path string, h http.Handler) {
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		nameRoute(r)
-		ctx := context.WithValue(r.Context(), controllerKey{}, http.NewResponseController(w))
+		ctx := withController(r.Context(), w)
 		h.ServeHTTP(w, r.WithContext(ctx))
 	}))
 }
@@ -87,69 +86,10 @@ func nameRoute(r *http.Request) {
 	}
 }
 
-type controllerKey struct{}
-
-var noDeadline time.Time
-
-// StopWriteTimeout bounds a stream's writes once the gateway begins to stop:
-// its last message and its end, which a client that stopped reading (a
-// flow-control window of 0) would otherwise hold for the whole grace period.
-const StopWriteTimeout = time.Second
-
-// setWriteDeadline sets the write deadline of a stream's connection.
-func setWriteDeadline(ctx context.Context, d time.Time) {
-	if rc, ok := ctx.Value(controllerKey{}).(*http.ResponseController); ok {
-		_ = rc.SetWriteDeadline(d)
-	}
-}
-
-// connectStream readies a Connect stream. It lifts the server's timeouts,
-// which would cut a stream meant to stay open; Connect calls the handler
-// once the request's one message is read, so a slow sender is still
-// bounded. Each message's write is bounded instead (see timedSend). The
-// stream ends when the gateway begins to stop, as the REST watch does (see
-// streaming), so that no stream holds the shutdown open. done bounds the
-// write of the stream's end, which Connect makes after the handler returns.
-func connectStream(ctx, stopping context.Context) (_ context.Context, done func()) {
-	if rc, ok := ctx.Value(controllerKey{}).(*http.ResponseController); ok {
-		_ = rc.SetReadDeadline(noDeadline)
-	}
-	setWriteDeadline(ctx, noDeadline)
-	ctx, cancel := context.WithCancelCause(ctx)
-	fired := make(chan struct{})
-	stop := context.AfterFunc(stopping, func() {
-		defer close(fired)
-		cancel(errStopping)
-		setWriteDeadline(ctx, time.Now().Add(StopWriteTimeout)) // a send blocked on flow control
-	})
-	return ctx, func() {
-		if !stop() {
-			<-fired // it uses the response writer, which is the handler's only until it returns
-		}
-		cancel(nil)
-		end := WriteTimeout
-		if stopping.Err() != nil {
-			end = StopWriteTimeout
-		}
-		setWriteDeadline(ctx, time.Now().Add(end))
-	}
-}
-
-// timedSend is send with each message's write bounded by WriteTimeout, as
-// an answer's is: a viewer that takes no message in that time is dropped.
-// Between messages the stream may idle as long as it likes. Once ctx has
-// ended (the gateway stopping, say), StopWriteTimeout bounds the write.
+// timedSend is send with each message's write bounded (see timedWrite).
 func timedSend[T any](ctx context.Context, send func(*T) error) func(*T) error {
 	return func(msg *T) error {
-		setWriteDeadline(ctx, time.Now().Add(WriteTimeout))
-		if ctx.Err() != nil { // checked after: connectStream's stop may have just set its own
-			setWriteDeadline(ctx, time.Now().Add(StopWriteTimeout))
-		}
-		err := send(msg)
-		if ctx.Err() == nil { // a stop just after may be lifted here; done bounds the end again
-			setWriteDeadline(ctx, noDeadline)
-		}
-		return err
+		return timedWrite(ctx, func() error { return send(msg) })
 	}
 }
 

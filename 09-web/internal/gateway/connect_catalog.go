@@ -45,7 +45,7 @@ func (c *catalogConnect) SearchProducts(ctx context.Context, req *connect.Reques
 // WatchProducts hands the viewer to the viewers, which send it each update.
 func (c *catalogConnect) WatchProducts(ctx context.Context, req *connect.Request[catalogv1.WatchProductsRequest],
 	stream *connect.ServerStream[catalogv1.WatchProductsResponse]) error {
-	ctx, done := connectStream(ctx, c.stopping)
+	ctx, done := openStream(ctx, c.stopping)
 	defer done()
 	err := c.viewers.Watch(forwarded(ctx, req.Header(), req.Peer().Addr), clientAddress(req.Peer().Addr),
 		req.Msg.GetProductIds(), timedSend(ctx, stream.Send))

@@ -49,7 +49,7 @@ func (o *ordersConnect) WatchOrder(ctx context.Context, req *connect.Request[ord
 		return connectError(err)
 	}
 	defer release()
-	ctx, done := connectStream(ctx, o.stopping)
+	ctx, done := openStream(ctx, o.stopping)
 	defer done()
 	err = forwardStream(forwarded(ctx, req.Header(), req.Peer().Addr),
 		func(ctx context.Context) (receiver[ordersv1.WatchOrderResponse], error) {

@@ -4,21 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"time"
 
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
-	"github.com/learn-grpc/learn-grpc/09-web/internal/catalog"
-	"github.com/learn-grpc/learn-grpc/09-web/internal/rpcerr"
 )
 
 // The bounds on what one REST client can hold. net/http's defaults trust
@@ -40,8 +33,8 @@ const (
 	// request slowly, a byte at a time (slowloris).
 	ReadHeaderTimeout = 5 * time.Second
 	ReadTimeout       = 10 * time.Second
-	// WriteTimeout bounds a client that reads its answer slowly; the watch
-	// stream, which is meant to stay open, is exempt.
+	// WriteTimeout bounds a client that reads its answer slowly. A stream,
+	// meant to stay open, gets it for each write instead (see stream.go).
 	WriteTimeout = 30 * time.Second
 	// IdleTimeout closes a kept-alive connection that carries nothing.
 	IdleTimeout = 2 * time.Minute
@@ -154,39 +147,3 @@ const (
 	MaxRESTWatchers          = 16
 	MaxRESTWatchersPerClient = 4
 )
-
-// streaming serves the watch route: it takes one of the REST watch slots,
-// lifts the write timeout, which would cut a watch meant to stay open, and
-// ends the watch when stopping ends, so that an open watch never holds the
-// gateway's shutdown for its whole grace period.
-func streaming(stopping context.Context, gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			client = r.RemoteAddr
-		}
-		release, err := slots.Acquire(client)
-		if err != nil {
-			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
-			return
-		}
-		defer release()
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-		ctx, cancel := context.WithCancelCause(r.Context())
-		defer cancel(nil)
-		defer context.AfterFunc(stopping, func() { cancel(errStopping) })()
-		gw.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// errStopping is the cause of a watch ended by the gateway's shutdown.
-var errStopping = errors.New("gateway stopping")
-
-// streamError is the last line of a stream that failed. A watch the
-// shutdown ended says so as the services do, with when to come back.
-func streamError(ctx context.Context, err error) *status.Status {
-	if context.Cause(ctx) == errStopping {
-		return status.Convert(rpcerr.ShuttingDown())
-	}
-	return status.Convert(err)
-}

@@ -1,0 +1,100 @@
+package gateway
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/catalog"
+)
+
+// A stream is an answer meant to stay open: the REST watch. The server's
+// write timeout counts from the request's start, so it would cut a stream;
+// each of a stream's writes is bounded instead.
+
+// streaming serves the watch route: one slot of watches per client address
+// (the TCP peer's, never a header a client can write), refused as the gRPC
+// side refuses, with 429 and a QuotaFailure; then the watch as a stream
+// (see openStream), each write bounded. The gRPC server's shutdown ends it.
+func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		client, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			client = r.RemoteAddr
+		}
+		release, err := slots.Acquire(client)
+		if err != nil {
+			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
+			return
+		}
+		defer release()
+		ctx := withController(r.Context(), w)
+		defer openStream(ctx)()
+		gw.ServeHTTP(timedWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
+	})
+}
+
+type controllerKey struct{}
+
+// withController gives ctx the response controller of w, through which a
+// stream sets its connection's deadlines.
+func withController(ctx context.Context, w http.ResponseWriter) context.Context {
+	return context.WithValue(ctx, controllerKey{}, http.NewResponseController(w))
+}
+
+var noDeadline time.Time
+
+// setWriteDeadline sets the write deadline of a stream's connection.
+func setWriteDeadline(ctx context.Context, d time.Time) {
+	if rc, ok := ctx.Value(controllerKey{}).(*http.ResponseController); ok {
+		_ = rc.SetWriteDeadline(d) // ErrNotSupported only, for a writer that has no connection
+	}
+}
+
+// openStream readies a stream. It lifts the server's timeouts, which would
+// cut it; its request has been read by then, so a slow sender is still
+// bounded. Each write is bounded instead (see timedWrite). done bounds the
+// write of the stream's end, which the server makes after the handler
+// returns.
+func openStream(ctx context.Context) (done func()) {
+	if rc, ok := ctx.Value(controllerKey{}).(*http.ResponseController); ok {
+		_ = rc.SetReadDeadline(noDeadline)
+	}
+	setWriteDeadline(ctx, noDeadline)
+	return func() { setWriteDeadline(ctx, time.Now().Add(WriteTimeout)) }
+}
+
+// timedWrite makes one write of a stream, bounded by WriteTimeout as an
+// answer's is: a reader that takes nothing in that time is dropped. Between
+// writes the stream may idle as long as it likes.
+func timedWrite(ctx context.Context, write func() error) error {
+	setWriteDeadline(ctx, time.Now().Add(WriteTimeout))
+	err := write()
+	setWriteDeadline(ctx, noDeadline)
+	return err
+}
+
+// timedWriter is a stream's response writer, each write and flush of which
+// is a timedWrite: grpc-gateway writes the REST watch through it.
+type timedWriter struct {
+	http.ResponseWriter
+	ctx context.Context
+}
+
+func (w timedWriter) Write(p []byte) (n int, err error) {
+	err = timedWrite(w.ctx, func() error {
+		n, err = w.ResponseWriter.Write(p)
+		return err
+	})
+	return n, err
+}
+
+// FlushError is what http.ResponseController's Flush calls.
+func (w timedWriter) FlushError() error {
+	return timedWrite(w.ctx, http.NewResponseController(w.ResponseWriter).Flush)
+}
+
+func (w timedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
