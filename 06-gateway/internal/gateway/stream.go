@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -16,16 +17,13 @@ import (
 // each of a stream's writes is bounded instead.
 
 // streaming serves the watch route: one slot of watches per client address
-// (the TCP peer's, never a header a client can write), refused as the gRPC
-// side refuses, with 429 and a QuotaFailure; then the watch as a stream
-// (see openStream), each write bounded. The gRPC server's shutdown ends it.
+// (the TCP peer's, never a header a client can write; see clientShare),
+// refused as the gRPC side refuses, with 429 and a QuotaFailure; then the
+// watch as a stream (see openStream), each write bounded. The gRPC
+// server's shutdown ends it.
 func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			client = r.RemoteAddr
-		}
-		release, err := slots.Acquire(client)
+		release, err := slots.Acquire(clientShare(r.RemoteAddr))
 		if err != nil {
 			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
 			return
@@ -35,6 +33,31 @@ func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 		defer openStream(ctx)()
 		gw.ServeHTTP(timedWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
 	})
+}
+
+// clientShare is the share of a per-client cap that a request from remote
+// counts against: its IPv4 address, or the /64 network of its IPv6 one. A
+// host is given a whole /64, and could take a fresh address for each call.
+func clientShare(remote string) string {
+	host := clientAddress(remote)
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if ip = ip.Unmap(); ip.Is4() {
+		return ip.String()
+	}
+	network, _ := ip.Prefix(64) // an IPv6 address always has 64 bits to keep
+	return network.String()
+}
+
+// clientAddress is the host of a request's remote address.
+func clientAddress(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return remote
+	}
+	return host
 }
 
 type controllerKey struct{}

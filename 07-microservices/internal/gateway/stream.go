@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -23,15 +24,12 @@ import (
 // flow-control window of 0) would otherwise hold for the whole grace period.
 const StopWriteTimeout = time.Second
 
-// streaming serves the watch route: it takes one of the REST watch slots,
-// then serves the watch as a stream (see openStream), each write bounded.
+// streaming serves the watch route: it takes one of the REST watch slots
+// (see clientShare), then serves the watch as a stream (see openStream),
+// each write bounded.
 func streaming(stopping context.Context, gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			client = r.RemoteAddr
-		}
-		release, err := slots.Acquire(client)
+		release, err := slots.Acquire(clientShare(r.RemoteAddr))
 		if err != nil {
 			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
 			return
@@ -41,6 +39,31 @@ func streaming(stopping context.Context, gw *runtime.ServeMux, slots *catalog.Wa
 		defer done()
 		gw.ServeHTTP(timedWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
 	})
+}
+
+// clientShare is the share of a per-client cap that a request from remote
+// counts against: its IPv4 address, or the /64 network of its IPv6 one. A
+// host is given a whole /64, and could take a fresh address for each call.
+func clientShare(remote string) string {
+	host := clientAddress(remote)
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if ip = ip.Unmap(); ip.Is4() {
+		return ip.String()
+	}
+	network, _ := ip.Prefix(64) // an IPv6 address always has 64 bits to keep
+	return network.String()
+}
+
+// clientAddress is the host of a request's remote address.
+func clientAddress(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return remote
+	}
+	return host
 }
 
 type controllerKey struct{}

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -140,16 +139,6 @@ func forwarded(ctx context.Context, h http.Header, remote string) context.Contex
 		pairs = append(pairs, "x-forwarded-for", strings.Join(xff, ", "))
 	}
 	return metadata.NewOutgoingContext(ctx, metadata.Pairs(pairs...))
-}
-
-// clientAddress is the host of a request's remote address: the share that
-// the gateway's per-client caps count.
-func clientAddress(remote string) string {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		return remote
-	}
-	return host
 }
 
 // isMetadataText reports whether v may travel as a gRPC metadata value:

@@ -47,7 +47,7 @@ func (c *catalogConnect) WatchProducts(ctx context.Context, req *connect.Request
 	stream *connect.ServerStream[catalogv1.WatchProductsResponse]) error {
 	ctx, done := openStream(ctx, c.stopping)
 	defer done()
-	err := c.viewers.Watch(forwarded(ctx, req.Header(), req.Peer().Addr), clientAddress(req.Peer().Addr),
+	err := c.viewers.Watch(forwarded(ctx, req.Header(), req.Peer().Addr), clientShare(req.Peer().Addr),
 		req.Msg.GetProductIds(), timedSend(ctx, stream.Send))
 	return streamEnd(ctx, err)
 }

@@ -44,7 +44,7 @@ func (o *ordersConnect) GetOrder(ctx context.Context, req *connect.Request[order
 // per viewer, within the viewer's address's share of MaxOrderWatchers.
 func (o *ordersConnect) WatchOrder(ctx context.Context, req *connect.Request[ordersv1.WatchOrderRequest],
 	stream *connect.ServerStream[ordersv1.WatchOrderResponse]) error {
-	release, err := o.watchers.Acquire(clientAddress(req.Peer().Addr))
+	release, err := o.watchers.Acquire(clientShare(req.Peer().Addr))
 	if err != nil {
 		return connectError(err)
 	}
