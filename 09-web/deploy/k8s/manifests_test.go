@@ -16,6 +16,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/watchhub"
 )
 
 // manifest is one file: a Deployment and its Service.
@@ -191,6 +193,22 @@ func TestManifestsAgreeWithTheBinaries(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// viewerBytes is what one Connect viewer adds to the gateway's resident
+// memory: 46.9 KB in bench step 12 (bench/RESULTS.md, 2026-12-02), rounded up.
+const viewerBytes = 48 << 10
+
+// TestTheGatewaysMemoryLimitHoldsItsViewers: a gateway at its cap of
+// viewers must fit its memory limit, with 64 MiB for everything else, or
+// the cap would end in the kernel killing the pod and every stream with it.
+func TestTheGatewaysMemoryLimitHoldsItsViewers(t *testing.T) {
+	c := load(t, "gateway.yaml").deploy.Spec.Template.Spec.Containers[0]
+	need := int64(watchhub.MaxViewers)*viewerBytes + 64<<20
+	if got := c.Resources.Limits.Memory().Value(); got < need {
+		t.Errorf("memory limit %d MiB; %d viewers at %d KB need %d MiB", got>>20, watchhub.MaxViewers,
+			viewerBytes>>10, need>>20)
 	}
 }
 
