@@ -19,6 +19,12 @@ import (
 // exists.
 const checkTimeout = 10 * time.Second
 
+// MaxChecks bounds the GetProduct checks in flight. A check outlives a
+// viewer that leaves, so viewers that come and go with new ids could
+// otherwise pile calls onto the catalog connection, whose 100 streams the
+// unary calls need too.
+const MaxChecks = 8
+
 // validateIDs applies the catalog's rules to a viewer's ids, so a viewer
 // hears what a direct WatchProducts would say: 1 to 50 ids, each well
 // formed, repeats ignored, order kept.
@@ -78,6 +84,12 @@ func (h *Hub) verify(ctx context.Context, ids []string) error {
 // so a viewer that leaves does not fail the others waiting.
 func (h *Hub) check(ctx context.Context, id string) error {
 	answer := h.checks.DoChan(id, func() (any, error) {
+		select {
+		case h.checking <- struct{}{}:
+			defer func() { <-h.checking }()
+		default:
+			return nil, errChecksBusy
+		}
 		callCtx, cancel := context.WithTimeout(h.ctx, checkTimeout)
 		defer cancel()
 		_, err := h.client.GetProduct(callCtx, &catalogv1.GetProductRequest{Id: id})
@@ -94,6 +106,9 @@ func (h *Hub) check(ctx context.Context, id string) error {
 	case <-h.closed:
 		return rpcerr.ShuttingDown()
 	case res := <-answer:
+		if res.Err == errChecksBusy {
+			return res.Err
+		}
 		switch code := status.Code(res.Err); code {
 		case codes.OK:
 			return nil
@@ -105,6 +120,10 @@ func (h *Hub) check(ctx context.Context, id string) error {
 		}
 	}
 }
+
+// errChecksBusy is what a new viewer hears when MaxChecks are in flight.
+var errChecksBusy = rpcerr.Unavailable("too many products are being checked with the catalog; try again",
+	time.Second)
 
 // errCatalogUnreachable is what a new viewer hears when the catalog cannot
 // say whether its products exist.

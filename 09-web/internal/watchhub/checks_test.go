@@ -1,0 +1,70 @@
+package watchhub
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+
+	"github.com/learn-grpc/learn-grpc/09-web/internal/testutil"
+
+	catalogv1 "github.com/learn-grpc/learn-grpc/09-web/gen/ecommerce/catalog/v1"
+)
+
+// stuckChecks is the catalog's client with every GetProduct held until
+// release is closed, as a catalog that has stopped answering holds them.
+type stuckChecks struct {
+	catalogv1.ProductCatalogServiceClient
+	inFlight atomic.Int32
+	release  chan struct{}
+}
+
+func (c *stuckChecks) GetProduct(ctx context.Context, req *catalogv1.GetProductRequest,
+	opts ...grpc.CallOption) (*catalogv1.GetProductResponse, error) {
+	c.inFlight.Add(1)
+	defer c.inFlight.Add(-1)
+	select {
+	case <-c.release:
+	case <-ctx.Done():
+	}
+	return c.ProductCatalogServiceClient.GetProduct(ctx, req, opts...)
+}
+
+// TestViewersThatLeaveCannotPileUpChecks: each viewer asks about a new id
+// and leaves while the catalog is stuck, so its check lives on. Past
+// MaxChecks of them, a new viewer is told to come back, and no call more
+// reaches the catalog.
+func TestViewersThatLeaveCannotPileUpChecks(t *testing.T) {
+	pki := testutil.NewPKI(t)
+	cat := testutil.StartCatalog(t, pki, 0)
+	client, _ := dialCatalog(t, pki, cat.Addr)
+	stuck := &stuckChecks{ProductCatalogServiceClient: client, release: make(chan struct{})}
+	h := newHub(stuck, nil, MaxViewers, MaxViewersPerAddress, MaxProducts, time.Millisecond)
+	t.Cleanup(h.Close)
+	defer close(stuck.release) // before Close: the checks end, and the hub's goroutines with them
+
+	for i := range MaxChecks {
+		w := watch(t, h, fmt.Sprintf("198.51.100.%d", i), fmt.Sprintf("product-9%02d", i))
+		for deadline := time.Now().Add(hangGuard); stuck.inFlight.Load() <= int32(i); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("check %d never reached the catalog", i+1)
+			}
+		}
+		w.stop()
+		wantCode(t, w.ended(t), codes.Canceled)
+	}
+	late := watch(t, h, "203.0.113.1", "product-999")
+	err := late.ended(t)
+	wantCode(t, err, codes.Unavailable)
+	if !strings.Contains(err.Error(), "being checked") {
+		t.Errorf("the late viewer heard %v, want to be told that too many checks are in flight", err)
+	}
+	if got := stuck.inFlight.Load(); got != MaxChecks {
+		t.Errorf("%d checks reached the catalog, want at most %d", got, MaxChecks)
+	}
+}
