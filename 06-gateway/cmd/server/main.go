@@ -119,11 +119,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer lis.Close() // serving closes it too; this is for a run that fails before it serves
 	httpLis, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
-		lis.Close()
 		return err
 	}
+	defer httpLis.Close()
 	stock := inventory.NewStock(catalog.StartingStock(int32(min(*units, 1_000_000_000))), time.Now)
 	srv := server.New(server.Config{
 		Products:      catalog.NewStore(catalog.SampleProducts(), *latency),
