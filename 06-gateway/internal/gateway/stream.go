@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
 
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/catalog"
 )
@@ -23,6 +24,10 @@ import (
 // server's shutdown ends it.
 func streaming(gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 { // a body would be read with no deadline left (see openStream)
+			refuse(w, http.StatusBadRequest, codes.InvalidArgument, "a watch takes no request body")
+			return
+		}
 		release, err := slots.Acquire(clientShare(r.RemoteAddr))
 		if err != nil {
 			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
@@ -78,8 +83,8 @@ func setWriteDeadline(ctx context.Context, d time.Time) {
 }
 
 // openStream readies a stream. It lifts the server's timeouts, which would
-// cut it; its request has been read by then, so a slow sender is still
-// bounded. Each write is bounded instead (see timedWrite). done bounds the
+// cut it; a watch has no body (streaming refuses one), so a slow sender is
+// still bounded. Each write is bounded instead (see timedWrite). done bounds the
 // write of the stream's end, which the server makes after the handler
 // returns.
 func openStream(ctx context.Context) (done func()) {

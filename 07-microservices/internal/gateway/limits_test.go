@@ -126,6 +126,33 @@ func TestASlowClientIsCutOff(t *testing.T) {
 	}
 }
 
+// TestAWatchWithABodyIsRefused: a watch is its URL. A body it says it sends
+// and never does would be read, before the watch's first write, with no
+// read deadline left (a stream lifts them), and hold the watch for good.
+func TestAWatchWithABodyIsRefused(t *testing.T) {
+	e := start(t)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := "GET /v1/products:watch?productIds=product-123 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	// The bound only turns a hang into a failure; it asserts no speed.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a watch whose body never comes: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "no request body") {
+		t.Errorf("a watch with a body = %s %s, want 400, takes no request body", resp.Status, body)
+	}
+}
+
 // TestTheClientAddressReachesTheGRPCLog: a REST call's gRPC log line names
 // the HTTP client, not only the gateway.
 func TestTheClientAddressReachesTheGRPCLog(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/learn-grpc/learn-grpc/08-observability/internal/catalog"
@@ -29,6 +30,10 @@ const StopWriteTimeout = time.Second
 // each write bounded.
 func streaming(stopping context.Context, gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 { // a body would be read with no deadline left (see openStream)
+			refuse(w, http.StatusBadRequest, codes.InvalidArgument, "a watch takes no request body")
+			return
+		}
 		release, err := slots.Acquire(clientShare(r.RemoteAddr))
 		if err != nil {
 			runtime.DefaultHTTPErrorHandler(r.Context(), gw, &stableJSON{JSONPb: defaultJSON, indent: true}, w, r, err)
@@ -84,8 +89,8 @@ func setWriteDeadline(ctx context.Context, d time.Time) {
 }
 
 // openStream readies a stream. It lifts the server's timeouts, which would
-// cut it; its request has been read by then, so a slow sender is still
-// bounded. Each write is bounded instead (see timedWrite). The stream ends
+// cut it; a watch has no body (streaming refuses one), so a slow sender is
+// still bounded. Each write is bounded instead (see timedWrite). The stream ends
 // when the gateway begins to stop, so that no stream holds the shutdown
 // open. done bounds the write of the stream's end, which the server makes
 // after the handler returns.

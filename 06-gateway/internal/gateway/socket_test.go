@@ -1,0 +1,75 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+
+	"github.com/learn-grpc/learn-grpc/06-gateway/internal/gateway"
+)
+
+// TestAClientThatReadsNoBytesFreesItsHandlers: HTTP/2 streams share one
+// writer, so a client that stops reading its socket blocks it, and with it
+// every stream of its connection: a stream's write deadline only resets
+// the stream, with a frame that writer must send. WriteByteTimeout bounds
+// each of the writer's writes, so the handler is freed. (Plaintext HTTP/2
+// here: the server's HTTP/2 settings are the same with TLS.)
+func TestAClientThatReadsNoBytesFreesItsHandlers(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	freed := make(chan error, 1)
+	endless := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				freed <- err
+				return
+			}
+		}
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- gateway.Serve(ctx, lis, endless, nil, time.Second, slog.New(slog.DiscardHandler)) }()
+	defer func() { stop(); <-served }()
+
+	conn, err := net.Dial("tcp", lis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte(http2.ClientPreface)); err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(conn, conn)
+	// Windows far larger than any socket buffer, so that only the socket stops the writes.
+	if err := fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 30}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.WriteWindowUpdate(0, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	var block bytes.Buffer
+	enc := hpack.NewEncoder(&block)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", "localhost"}, {":path", "/"}} {
+		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	headers := http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndHeaders: true, EndStream: true}
+	if err := fr.WriteHeaders(headers); err != nil {
+		t.Fatal(err)
+	}
+	// From here on the client reads nothing.
+	select {
+	case <-freed:
+	case <-time.After(time.Minute): // a hang guard: it asserts no speed
+		t.Fatal("a handler writing to a client that reads nothing is still blocked after a minute")
+	}
+}
