@@ -16,6 +16,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -30,6 +31,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/learn-grpc/learn-grpc/bench/internal/cli"
 	"github.com/learn-grpc/learn-grpc/bench/internal/knobs"
 
 	catalogv1 "github.com/learn-grpc/learn-grpc/06-gateway/gen/ecommerce/catalog/v1"
@@ -63,19 +65,32 @@ func lookup(id string) (*catalogv1.GetProductResponse, error) {
 }
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "`host:port` of the gRPC server")
-	httpAddr := flag.String("http-addr", "127.0.0.1:0", "`host:port` of the direct REST server")
-	echoAddr := flag.String("echo-addr", "127.0.0.1:0", "`host:port` of the TLS echo")
-	certFile := flag.String("tls-cert", "", "server certificate `file`")
-	keyFile := flag.String("tls-key", "", "server key `file`")
-	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cli.Exit("bareserver", run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run serves until ctx ends, as its flags say.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bareserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "`host:port` of the gRPC server")
+	httpAddr := fs.String("http-addr", "127.0.0.1:0", "`host:port` of the direct REST server")
+	echoAddr := fs.String("echo-addr", "127.0.0.1:0", "`host:port` of the TLS echo")
+	certFile := fs.String("tls-cert", "", "server certificate `file`")
+	keyFile := fs.String("tls-key", "", "server key `file`")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
 	var set knobs.Set
-	set.Flags(flag.CommandLine)
-	flag.Parse()
-	if err := run(*addr, *httpAddr, *echoAddr, *certFile, *keyFile, *profile, set); err != nil {
-		fmt.Fprintln(os.Stderr, "bareserver:", err)
-		os.Exit(1)
+	set.Flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return cli.ParseError(err)
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "bareserver: want no arguments")
+		fs.Usage()
+		return cli.ErrUsage
+	}
+	return serve(ctx, stdout, *addr, *httpAddr, *echoAddr, *certFile, *keyFile, *profile, set)
 }
 
 // newServer is the bare gRPC server with set's knobs: what run serves, and
@@ -87,7 +102,9 @@ func newServer(tlsConfig *tls.Config, set knobs.Set) *grpc.Server {
 	return srv
 }
 
-func run(addr, httpAddr, echoAddr, certFile, keyFile, profile string, set knobs.Set) error {
+// serve is the servers' lives: listening, serving until ctx ends, stopping.
+func serve(ctx context.Context, stdout io.Writer, addr, httpAddr, echoAddr, certFile, keyFile, profile string,
+	set knobs.Set) error {
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
 		return err
@@ -114,14 +131,12 @@ func run(addr, httpAddr, echoAddr, certFile, keyFile, profile string, set knobs.
 	}
 	srv := newServer(tlsConfig, set)
 	rest := restServer(tlsConfig)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() { <-ctx.Done(); srv.Stop(); _ = rest.Close(); _ = echoLis.Close() }()
 	go func() { _ = rest.ServeTLS(httpLis, "", "") }()
 	go echo(tls.NewListener(echoLis, tlsConfig))
-	fmt.Printf("gRPC server listening on %s\n", lis.Addr())
-	fmt.Printf("REST listening on %s\n", httpLis.Addr())
-	fmt.Printf("echo listening on %s\n", echoLis.Addr())
+	fmt.Fprintf(stdout, "gRPC server listening on %s\n", lis.Addr())
+	fmt.Fprintf(stdout, "REST listening on %s\n", httpLis.Addr())
+	fmt.Fprintf(stdout, "echo listening on %s\n", echoLis.Addr())
 	if err := srv.Serve(lis); err != nil && ctx.Err() == nil {
 		return err
 	}
