@@ -111,14 +111,7 @@ func TestRESTIsServedOverHTTP2(t *testing.T) {
 // slowloris client does: the server must close the connection.
 func TestASlowClientIsCutOff(t *testing.T) {
 	e := start(t)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.Write([]byte("GET /v1/products/product-123 HTTP/1.1\r\nHost: x\r\n")); err != nil {
-		t.Fatal(err)
-	}
+	conn := e.sendHTTP1(t, "GET /v1/products/product-123 HTTP/1.1\r\nHost: x\r\n")
 	// The bound only turns a hang into a failure; it asserts no speed.
 	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	if _, err := io.Copy(io.Discard, conn); err != nil {
@@ -131,15 +124,8 @@ func TestASlowClientIsCutOff(t *testing.T) {
 // read deadline left (a stream lifts them), and hold the watch for good.
 func TestAWatchWithABodyIsRefused(t *testing.T) {
 	e := start(t)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	req := "GET /v1/products:watch?productIds=product-123 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
-	if _, err := conn.Write([]byte(req)); err != nil {
-		t.Fatal(err)
-	}
+	conn := e.sendHTTP1(t, "GET /v1/products:watch?productIds=product-123 HTTP/1.1\r\nHost: x\r\n"+
+		"Content-Length: 10\r\n\r\n")
 	// The bound only turns a hang into a failure; it asserts no speed.
 	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -151,6 +137,21 @@ func TestAWatchWithABodyIsRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "no request body") {
 		t.Errorf("a watch with a body = %s %s, want 400, takes no request body", resp.Status, body)
 	}
+}
+
+// sendHTTP1 writes raw onto a new HTTP/1.1 connection to the gateway, which
+// the test closes when it ends.
+func (e *env) sendHTTP1(t *testing.T, raw string) *tls.Conn {
+	t.Helper()
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.Write([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	return conn
 }
 
 // TestTheClientAddressReachesTheGRPCLog: a REST call's gRPC log line names
