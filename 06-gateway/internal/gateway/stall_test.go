@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/tls"
 	"net"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	"github.com/learn-grpc/learn-grpc/06-gateway/internal/gateway"
 )
@@ -69,25 +67,9 @@ func firstLine(t *testing.T, client *http.Client, url string) (int, string) {
 // the gateway sends, acknowledging its settings and pings meanwhile.
 func stallWatches(t *testing.T, conn net.Conn, n int, id string) <-chan http2.Frame {
 	t.Helper()
-	if _, err := conn.Write([]byte(http2.ClientPreface)); err != nil {
-		t.Fatal(err)
-	}
-	fr := http2.NewFramer(conn, conn)
-	if err := fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 0}); err != nil {
-		t.Fatal(err)
-	}
+	fr := h2Conn(t, conn, http2.Setting{ID: http2.SettingInitialWindowSize, Val: 0})
 	for i := range n {
-		var block bytes.Buffer
-		enc := hpack.NewEncoder(&block)
-		for _, f := range [][2]string{{":method", "GET"}, {":scheme", "https"},
-			{":authority", conn.RemoteAddr().String()}, {":path", watchPath(id)}} {
-			_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
-		}
-		headers := http2.HeadersFrameParam{StreamID: uint32(2*i + 1), BlockFragment: block.Bytes(),
-			EndHeaders: true, EndStream: true}
-		if err := fr.WriteHeaders(headers); err != nil {
-			t.Fatal(err)
-		}
+		get(t, fr, uint32(2*i+1), "https", watchPath(id), true)
 	}
 	frames := make(chan http2.Frame, 64)
 	go func() {

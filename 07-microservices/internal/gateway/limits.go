@@ -35,12 +35,10 @@ const (
 	ReadTimeout       = 10 * time.Second
 	// WriteTimeout bounds a client that reads its answer slowly. A stream,
 	// meant to stay open, gets it for each write instead (see stream.go).
+	// It bounds each write of an HTTP/2 connection's one frame writer too:
+	// a client that stops reading its socket would otherwise hold every
+	// stream on it, since a stream's own deadline resets it with a frame.
 	WriteTimeout = 30 * time.Second
-	// WriteByteTimeout closes an HTTP/2 connection that takes no byte for
-	// that long. Its streams share one writer, so a client that stops
-	// reading its socket would hold every stream on it, slots and all: a
-	// stream's own deadline resets it with a frame that writer must send.
-	WriteByteTimeout = 10 * time.Second
 	// IdleTimeout closes a kept-alive connection that carries nothing.
 	IdleTimeout = 2 * time.Minute
 	// DefaultTimeout is the deadline of a REST call that sets none (with a
@@ -60,7 +58,7 @@ func newHTTPServer(h http.Handler, tlsConfig *tls.Config, log *slog.Logger) *htt
 		IdleTimeout:       IdleTimeout,
 		ErrorLog:          serverLog(log),
 		Protocols:         new(http.Protocols),
-		HTTP2:             &http.HTTP2Config{WriteByteTimeout: WriteByteTimeout},
+		HTTP2:             &http.HTTP2Config{WriteByteTimeout: WriteTimeout},
 	}
 	// HTTP/2 next to HTTP/1.1: negotiated by TLS (ALPN), or, on the
 	// plaintext loopback mode, spoken directly by clients that know to

@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	"github.com/learn-grpc/learn-grpc/07-microservices/internal/gateway"
 )
@@ -18,8 +16,9 @@ import (
 // TestAClientThatReadsNoBytesFreesItsHandlers: HTTP/2 streams share one
 // writer, so a client that stops reading its socket blocks it, and with it
 // every stream of its connection: a stream's write deadline only resets
-// the stream, with a frame that writer must send. WriteByteTimeout bounds
-// each of the writer's writes, so the handler is freed. (Plaintext HTTP/2
+// the stream, with a frame that writer must send. The server's
+// WriteByteTimeout bounds each of the writer's writes, so the handler is
+// freed. (Plaintext HTTP/2
 // here: the server's HTTP/2 settings are the same with TLS.)
 func TestAClientThatReadsNoBytesFreesItsHandlers(t *testing.T) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,26 +45,12 @@ func TestAClientThatReadsNoBytesFreesItsHandlers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.Write([]byte(http2.ClientPreface)); err != nil {
-		t.Fatal(err)
-	}
-	fr := http2.NewFramer(conn, conn)
 	// Windows far larger than any socket buffer, so that only the socket stops the writes.
-	if err := fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 30}); err != nil {
-		t.Fatal(err)
-	}
+	fr := h2Conn(t, conn, http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 30})
 	if err := fr.WriteWindowUpdate(0, 1<<30); err != nil {
 		t.Fatal(err)
 	}
-	var block bytes.Buffer
-	enc := hpack.NewEncoder(&block)
-	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", "localhost"}, {":path", "/"}} {
-		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
-	}
-	headers := http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndHeaders: true, EndStream: true}
-	if err := fr.WriteHeaders(headers); err != nil {
-		t.Fatal(err)
-	}
+	get(t, fr, 1, "http", "/", true)
 	// From here on the client reads nothing.
 	select {
 	case <-freed:

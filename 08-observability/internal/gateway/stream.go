@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -30,7 +31,7 @@ const StopWriteTimeout = time.Second
 // each write bounded.
 func streaming(stopping context.Context, gw *runtime.ServeMux, slots *catalog.WatchLimit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength != 0 { // a body would be read with no deadline left (see openStream)
+		if !bodyless(r) {
 			refuse(w, http.StatusBadRequest, codes.InvalidArgument, "a watch takes no request body")
 			return
 		}
@@ -44,6 +45,17 @@ func streaming(stopping context.Context, gw *runtime.ServeMux, slots *catalog.Wa
 		defer done()
 		gw.ServeHTTP(timedWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
 	})
+}
+
+// bodyless reports whether r's body is empty, reading it to its end while
+// the read timeout still bounds that: what a watch left unread would be
+// read later, by grpc-gateway or net/http, with no deadline left.
+func bodyless(r *http.Request) bool {
+	if r.ContentLength > 0 {
+		return false
+	}
+	n, err := io.CopyN(io.Discard, r.Body, 1)
+	return n == 0 && errors.Is(err, io.EOF)
 }
 
 // clientShare is the share of a per-client cap that a request from remote
@@ -89,8 +101,8 @@ func setWriteDeadline(ctx context.Context, d time.Time) {
 }
 
 // openStream readies a stream. It lifts the server's timeouts, which would
-// cut it; a watch has no body (streaming refuses one), so a slow sender is
-// still bounded. Each write is bounded instead (see timedWrite). The stream ends
+// cut it; a watch's request has been read to its end by then (see
+// bodyless), so a slow sender is still bounded. Each write is bounded instead (see timedWrite). The stream ends
 // when the gateway begins to stop, so that no stream holds the shutdown
 // open. done bounds the write of the stream's end, which the server makes
 // after the handler returns.

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+
 	"github.com/learn-grpc/learn-grpc/09-web/internal/auth"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/gateway"
 	"github.com/learn-grpc/learn-grpc/09-web/internal/testutil"
@@ -136,6 +139,54 @@ func TestAWatchWithABodyIsRefused(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "no request body") {
 		t.Errorf("a watch with a body = %s %s, want 400, takes no request body", resp.Status, body)
+	}
+}
+
+// TestAWatchWhoseRequestNeverEndsIsRefused: an HTTP/2 watch whose request
+// says it has no body but never ends would otherwise wait for that body
+// with no deadline left. A client's whole share of such watches is refused
+// once the read timeout passes, and the share is free again.
+func TestAWatchWhoseRequestNeverEndsIsRefused(t *testing.T) {
+	e := start(t)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fr := h2Conn(t, conn)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	for i := range gateway.MaxRESTWatchersPerClient {
+		get(t, fr, uint32(2*i+1), "https", "/v1/products:watch?productIds=product-123", false, [2]string{"content-length", "0"})
+	}
+	// The bound only turns a hang into a failure; it asserts no speed.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	answers := map[uint32]string{}
+	for len(answers) < gateway.MaxRESTWatchersPerClient {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("answers to watches that never end: %v (got %v)", err, answers)
+		}
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				_ = fr.WriteSettingsAck()
+			}
+		case *http2.MetaHeadersFrame:
+			answers[f.StreamID] = f.PseudoValue("status")
+		}
+	}
+	for id, status := range answers {
+		if status != "400" {
+			t.Errorf("stream %d = %s, want 400", id, status)
+		}
+	}
+	resp, err := e.http.Get(e.base + "/v1/products:watch?productIds=product-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a watch after them = %s, want 200", resp.Status)
 	}
 }
 

@@ -44,6 +44,7 @@ type Hub struct {
 	retry       backoff
 	checks      singleflight.Group // one GetProduct per unverified id at a time
 	checking    chan struct{}      // a token for each check in flight, MaxChecks at most
+	checkWait   time.Duration      // how long a check waits for a token: CheckWait
 
 	ctx    context.Context // ends the upstream streams at Close
 	cancel context.CancelFunc
@@ -82,7 +83,8 @@ func newHub(client catalogv1.ProductCatalogServiceClient, log *slog.Logger,
 	h := &Hub{
 		client: client, log: log, maxProducts: maxProducts, linger: linger, retry: defaultBackoff,
 		slots:  catalog.NewWatchLimitOf("gateway", "client address", maxViewers, perAddress),
-		closed: make(chan struct{}), wake: make(chan struct{}, 1), checking: make(chan struct{}, MaxChecks),
+		closed: make(chan struct{}), wake: make(chan struct{}, 1),
+		checking: make(chan struct{}, MaxChecks), checkWait: CheckWait,
 		products: map[string]*product{}, known: map[string]bool{}, streams: map[*upstream]bool{},
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())

@@ -22,8 +22,12 @@ const checkTimeout = 10 * time.Second
 // MaxChecks bounds the GetProduct checks in flight. A check outlives a
 // viewer that leaves, so viewers that come and go with new ids could
 // otherwise pile calls onto the catalog connection, whose 100 streams the
-// unary calls need too.
-const MaxChecks = 8
+// unary calls need too. A check waits up to CheckWait for its turn, so that
+// a burst of new ids is served rather than refused.
+const (
+	MaxChecks = 8
+	CheckWait = time.Second
+)
 
 // validateIDs applies the catalog's rules to a viewer's ids, so a viewer
 // hears what a direct WatchProducts would say: 1 to 50 ids, each well
@@ -84,11 +88,15 @@ func (h *Hub) verify(ctx context.Context, ids []string) error {
 // so a viewer that leaves does not fail the others waiting.
 func (h *Hub) check(ctx context.Context, id string) error {
 	answer := h.checks.DoChan(id, func() (any, error) {
+		turn := time.NewTimer(h.checkWait)
+		defer turn.Stop()
 		select {
 		case h.checking <- struct{}{}:
 			defer func() { <-h.checking }()
-		default:
+		case <-turn.C:
 			return nil, errChecksBusy
+		case <-h.closed:
+			return nil, rpcerr.ShuttingDown()
 		}
 		callCtx, cancel := context.WithTimeout(h.ctx, checkTimeout)
 		defer cancel()
@@ -121,7 +129,8 @@ func (h *Hub) check(ctx context.Context, id string) error {
 	}
 }
 
-// errChecksBusy is what a new viewer hears when MaxChecks are in flight.
+// errChecksBusy is what a new viewer hears when MaxChecks were in flight
+// for all of CheckWait.
 var errChecksBusy = rpcerr.Unavailable("too many products are being checked with the catalog; try again",
 	time.Second)
 
