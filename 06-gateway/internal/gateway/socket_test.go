@@ -17,9 +17,9 @@ import (
 // writer, so a client that stops reading its socket blocks it, and with it
 // every stream of its connection: a stream's write deadline only resets
 // the stream, with a frame that writer must send. The server's
-// WriteByteTimeout bounds each of the writer's writes, so the handler is
-// freed. (Plaintext HTTP/2
-// here: the server's HTTP/2 settings are the same with TLS.)
+// WriteByteTimeout closes a connection that takes no byte for that long,
+// so the handler is freed. (Plaintext HTTP/2 here: the server's HTTP/2
+// settings are the same with TLS.)
 func TestAClientThatReadsNoBytesFreesItsHandlers(t *testing.T) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -97,9 +97,9 @@ func setWriteDeadline(ctx context.Context, d time.Time) {
 
 // openStream readies a stream. It lifts the server's timeouts, which would
 // cut it; a watch's request has been read to its end by then (see
-// bodyless), so a slow sender is still bounded. Each write is bounded instead (see timedWrite). done bounds the
-// write of the stream's end, which the server makes after the handler
-// returns.
+// bodyless), so a slow sender is still bounded. Each write is bounded
+// instead (see timedWrite). done bounds the write of the stream's end,
+// which the server makes after the handler returns.
 func openStream(ctx context.Context) (done func()) {
 	if rc, ok := ctx.Value(controllerKey{}).(*http.ResponseController); ok {
 		_ = rc.SetReadDeadline(noDeadline)

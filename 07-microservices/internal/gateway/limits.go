@@ -35,9 +35,10 @@ const (
 	ReadTimeout       = 10 * time.Second
 	// WriteTimeout bounds a client that reads its answer slowly. A stream,
 	// meant to stay open, gets it for each write instead (see stream.go).
-	// It bounds each write of an HTTP/2 connection's one frame writer too:
-	// a client that stops reading its socket would otherwise hold every
-	// stream on it, since a stream's own deadline resets it with a frame.
+	// An HTTP/2 connection that takes no byte for as long is closed too
+	// (WriteByteTimeout): its streams share one frame writer, so a client
+	// that stops reading its socket would otherwise hold every stream on
+	// it, since a stream's own deadline resets it with a frame.
 	WriteTimeout = 30 * time.Second
 	// IdleTimeout closes a kept-alive connection that carries nothing.
 	IdleTimeout = 2 * time.Minute

@@ -34,8 +34,8 @@ func get(t *testing.T, fr *http2.Framer, id uint32, scheme, path string, end boo
 	for _, f := range fields {
 		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
 	}
-	headers := http2.HeadersFrameParam{StreamID: id, BlockFragment: block.Bytes(), EndHeaders: true, EndStream: end}
-	if err := fr.WriteHeaders(headers); err != nil {
+	if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block.Bytes(),
+		EndHeaders: true, EndStream: end}); err != nil {
 		t.Fatal(err)
 	}
 }

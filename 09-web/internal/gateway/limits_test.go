@@ -148,7 +148,8 @@ func TestAWatchWithABodyIsRefused(t *testing.T) {
 // once the read timeout passes, and the share is free again.
 func TestAWatchWhoseRequestNeverEndsIsRefused(t *testing.T) {
 	e := start(t)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"h2"}})
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"),
+		&tls.Config{RootCAs: e.pool, NextProtos: []string{"h2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,8 @@ func TestAWatchWhoseRequestNeverEndsIsRefused(t *testing.T) {
 	fr := h2Conn(t, conn)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	for i := range gateway.MaxRESTWatchersPerClient {
-		get(t, fr, uint32(2*i+1), "https", "/v1/products:watch?productIds=product-123", false, [2]string{"content-length", "0"})
+		get(t, fr, uint32(2*i+1), "https", "/v1/products:watch?productIds=product-123", false,
+			[2]string{"content-length", "0"})
 	}
 	// The bound only turns a hang into a failure; it asserts no speed.
 	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -194,7 +196,8 @@ func TestAWatchWhoseRequestNeverEndsIsRefused(t *testing.T) {
 // the test closes when it ends.
 func (e *env) sendHTTP1(t *testing.T, raw string) *tls.Conn {
 	t.Helper()
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"), &tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"),
+		&tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

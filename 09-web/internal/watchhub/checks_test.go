@@ -102,6 +102,11 @@ func TestABurstOfNewIdsIsCheckedNotRefused(t *testing.T) {
 		burst = append(burst, watch(t, h, fmt.Sprintf("198.51.100.%d", i), fmt.Sprintf("product-9%02d", i)))
 	}
 	stuck.waitForChecks(t, MaxChecks)
+	for deadline := time.Now().Add(hangGuard); h.waiting.Load() < 4; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of 4 checks are waiting for their turn", h.waiting.Load())
+		}
+	}
 	stuck.open()
 	for i, w := range burst {
 		// Made-up ids: each check ends in the catalog's NotFound, not in a refusal.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -45,6 +46,7 @@ type Hub struct {
 	checks      singleflight.Group // one GetProduct per unverified id at a time
 	checking    chan struct{}      // a token for each check in flight, MaxChecks at most
 	checkWait   time.Duration      // how long a check waits for a token: CheckWait
+	waiting     atomic.Int32       // checks waiting for a token
 
 	ctx    context.Context // ends the upstream streams at Close
 	cancel context.CancelFunc

@@ -88,16 +88,10 @@ func (h *Hub) verify(ctx context.Context, ids []string) error {
 // so a viewer that leaves does not fail the others waiting.
 func (h *Hub) check(ctx context.Context, id string) error {
 	answer := h.checks.DoChan(id, func() (any, error) {
-		turn := time.NewTimer(h.checkWait)
-		defer turn.Stop()
-		select {
-		case h.checking <- struct{}{}:
-			defer func() { <-h.checking }()
-		case <-turn.C:
-			return nil, errChecksBusy
-		case <-h.closed:
-			return nil, rpcerr.ShuttingDown()
+		if err := h.checkTurn(); err != nil {
+			return nil, err
 		}
+		defer func() { <-h.checking }()
 		callCtx, cancel := context.WithTimeout(h.ctx, checkTimeout)
 		defer cancel()
 		_, err := h.client.GetProduct(callCtx, &catalogv1.GetProductRequest{Id: id})
@@ -114,8 +108,11 @@ func (h *Hub) check(ctx context.Context, id string) error {
 	case <-h.closed:
 		return rpcerr.ShuttingDown()
 	case res := <-answer:
-		if res.Err == errChecksBusy {
+		if res.Err == errChecksBusy || res.Err == errHubClosed {
 			return res.Err
+		}
+		if res.Err != nil && h.ctx.Err() != nil { // the call Close cancelled: no fault of the catalog's
+			return errHubClosed
 		}
 		switch code := status.Code(res.Err); code {
 		case codes.OK:
@@ -128,6 +125,25 @@ func (h *Hub) check(ctx context.Context, id string) error {
 		}
 	}
 }
+
+// checkTurn takes one of the MaxChecks tokens, waiting up to checkWait.
+func (h *Hub) checkTurn() error {
+	turn := time.NewTimer(h.checkWait)
+	defer turn.Stop()
+	h.waiting.Add(1)
+	defer h.waiting.Add(-1)
+	select {
+	case h.checking <- struct{}{}:
+		return nil
+	case <-turn.C:
+		return errChecksBusy
+	case <-h.closed:
+		return errHubClosed
+	}
+}
+
+// errHubClosed ends a check that the hub's Close cut short.
+var errHubClosed = rpcerr.ShuttingDown()
 
 // errChecksBusy is what a new viewer hears when MaxChecks were in flight
 // for all of CheckWait.
