@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"bufio"
-	"crypto/tls"
 	"net"
 	"net/http"
 	"strings"
@@ -23,12 +22,7 @@ import (
 // freed. A client filling its share of slots so gets them back.
 func TestARESTWatchThatStopsReadingIsDropped(t *testing.T) {
 	e := start(t)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"),
-		&tls.Config{RootCAs: e.pool, NextProtos: []string{"h2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := e.dial(t, "h2")
 	frames := stallWatches(t, conn, gateway.MaxRESTWatchersPerClient, "product-123")
 	reset := map[uint32]bool{}
 	waitForFrame(t, frames, "a reset of every stalled watch", func(f http2.Frame) bool {

@@ -148,12 +148,7 @@ func TestAWatchWithABodyIsRefused(t *testing.T) {
 // once the read timeout passes, and the share is free again.
 func TestAWatchWhoseRequestNeverEndsIsRefused(t *testing.T) {
 	e := start(t)
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"),
-		&tls.Config{RootCAs: e.pool, NextProtos: []string{"h2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := e.dial(t, "h2")
 	fr := h2Conn(t, conn)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	for i := range gateway.MaxRESTWatchersPerClient {
@@ -192,16 +187,23 @@ func TestAWatchWhoseRequestNeverEndsIsRefused(t *testing.T) {
 	}
 }
 
-// sendHTTP1 writes raw onto a new HTTP/1.1 connection to the gateway, which
-// the test closes when it ends.
-func (e *env) sendHTTP1(t *testing.T, raw string) *tls.Conn {
+// dial opens a TLS connection to the gateway that offers proto alone
+// ("h2", "http/1.1"), closed when the test ends.
+func (e *env) dial(t *testing.T, proto string) *tls.Conn {
 	t.Helper()
 	conn, err := tls.Dial("tcp", strings.TrimPrefix(e.base, "https://"),
-		&tls.Config{RootCAs: e.pool, NextProtos: []string{"http/1.1"}})
+		&tls.Config{RootCAs: e.pool, NextProtos: []string{proto}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// sendHTTP1 writes raw onto a new HTTP/1.1 connection to the gateway.
+func (e *env) sendHTTP1(t *testing.T, raw string) *tls.Conn {
+	t.Helper()
+	conn := e.dial(t, "http/1.1")
 	if _, err := conn.Write([]byte(raw)); err != nil {
 		t.Fatal(err)
 	}
